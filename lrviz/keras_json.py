@@ -1,0 +1,351 @@
+"""Keras schedule configs in and out: parsing, validation (stricter than Keras) and `from_keras`.
+
+Accepts exactly what `keras.optimizers.schedules.serialize` returns, as a dict or JSON text, and
+the legacy tf.keras form `{"class_name", "config"}`. Everything else is a `ConfigError` whose
+one-line message names the field, the value received and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from lrviz.errors import ConfigError
+from lrviz.params import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_STEPS, ParamSpec
+from lrviz.schedules import SCHEDULES, Schedule
+
+KERAS_MODULE = "keras.optimizers.schedules"
+MAX_TEXT_BYTES = 1024 * 1024
+MAX_DEPTH = 8
+MAX_CONFIGS = 32
+_TOP_LEVEL_KEYS = ("module", "class_name", "config", "registered_name")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as it would appear in JSON, cut to one short line."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _suggest(name: str, options: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def _reject_constant(token: str) -> Any:
+    raise ConfigError(f"JSON contains {token}, which is not a number Keras can use.")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ConfigError(f"JSON number {_short(token, 30)} overflows to infinity.")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def parse_json_text(text: str | bytes) -> Any:
+    """JSON text (or UTF-8 bytes) to Python values, within lrviz's limits, else `ConfigError`."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raw = bytes(text)
+        if len(raw) > MAX_TEXT_BYTES:
+            raise ConfigError(
+                f"The text is {len(raw):,} bytes; lrviz reads at most 1 MiB "
+                f"({MAX_TEXT_BYTES:,} bytes)."
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise ConfigError(
+                f"The text is not UTF-8 (bad byte at position {err.start})."
+            ) from None
+    if not isinstance(text, str):
+        raise ConfigError(f"Expected JSON text; received {type(text).__name__}.")
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise ConfigError(
+            f"The text is {size:,} bytes; lrviz reads at most 1 MiB ({MAX_TEXT_BYTES:,} bytes)."
+        )
+    if not text.strip():
+        raise ConfigError("The text is empty; paste a Keras schedule config (JSON).")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except ConfigError:
+        raise
+    except RecursionError:
+        raise ConfigError(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"Not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}."
+        ) from None
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise ConfigError(f"Not usable JSON: {err}.") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ConfigError(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).")
+    return value
+
+
+def _check_number(spec: ParamSpec, value: Any, where: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(
+            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(
+            f"Argument `{where}` must be a finite number. Received: {where}={_short(value)}"
+        )
+    return value
+
+
+def _check_float(spec: ParamSpec, value: Any, where: str) -> int | float:
+    number = _check_number(spec, value, where)
+    low, high = spec.minimum, spec.maximum
+    too_low = low is not None and (number <= low if spec.exclusive_minimum else number < low)
+    too_high = high is not None and number > high
+    if too_low or too_high:
+        raise ConfigError(
+            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+        )
+    return number
+
+
+def _check_steps(spec: ParamSpec, value: Any, where: str) -> int:
+    number = _check_number(spec, value, where)
+    low = int(spec.minimum or 0)
+    high = int(spec.maximum or MAX_STEPS)
+    if number != math.floor(number) or not low <= number <= high:
+        raise ConfigError(
+            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+        )
+    return int(number)
+
+
+def _check_list(spec: ParamSpec, value: Any) -> list[Any]:
+    if not isinstance(value, list) or (not value and spec.kind == "float_list"):
+        raise ConfigError(
+            f"Argument `{spec.name}` must be a list of "
+            f"{'numbers' if spec.kind == 'float_list' else 'whole numbers'}. "
+            f"Received: {spec.name}={_short(value)}"
+        )
+    if len(value) > MAX_LIST_ITEMS:
+        raise ConfigError(
+            f"Argument `{spec.name}` may hold at most {MAX_LIST_ITEMS} items. "
+            f"Received: {len(value)} items"
+        )
+    if spec.kind == "steps_list":
+        return [_check_steps(spec, item, f"{spec.name}[{i}]") for i, item in enumerate(value)]
+    return [_check_float(spec, item, f"{spec.name}[{i}]") for i, item in enumerate(value)]
+
+
+def _check_value(spec: ParamSpec, value: Any) -> Any:
+    if value is None:
+        if spec.nullable:
+            return None
+        raise ConfigError(
+            f"Argument `{spec.name}` must be {spec.bounds_text()}, not null. "
+            f"Received: {spec.name}=null"
+        )
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f"Argument `{spec.name}` must be true or false. "
+                f"Received: {spec.name}={_short(value)}"
+            )
+        return value
+    if spec.kind == "text":
+        if not isinstance(value, str) or len(value) > MAX_NAME_CHARS:
+            raise ConfigError(
+                f"Argument `{spec.name}` must be {spec.bounds_text()}. "
+                f"Received: {spec.name}={_short(value)}"
+            )
+        return value
+    if spec.kind == "steps":
+        return _check_steps(spec, value, spec.name)
+    if spec.kind in ("steps_list", "float_list"):
+        return _check_list(spec, value)
+    return _check_float(spec, value, spec.name)
+
+
+def _check_piecewise(config: dict[str, Any]) -> None:
+    boundaries, values = config["boundaries"], config["values"]
+    if len(values) != len(boundaries) + 1:
+        raise ConfigError(
+            "Argument `values` must have one more item than `boundaries`. "
+            f"Received: {len(boundaries)} boundaries and {len(values)} values"
+        )
+    for i in range(1, len(boundaries)):
+        if boundaries[i] <= boundaries[i - 1]:
+            raise ConfigError(
+                "Argument `boundaries` must be strictly increasing (Keras accepts unsorted "
+                "boundaries and silently computes a wrong curve). "
+                f"Received: boundaries[{i - 1}]={boundaries[i - 1]}, boundaries[{i}]={boundaries[i]}"
+            )
+    if isinstance(values[0], int) and any(isinstance(v, float) for v in values[1:]):
+        raise ConfigError(
+            f"Argument `values[0]` is the integer {values[0]} while other values are floats: "
+            f"Keras fails with a casting error at the first step. Write {float(values[0])!r}."
+        )
+
+
+def validate_config(class_name: str, config: Any) -> dict[str, Any]:
+    """Constructor arguments of `class_name`, checked and completed with Keras's defaults."""
+    spec = SCHEDULES[class_name]
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"`config` must be a JSON object. Received: config={_short(config)}")
+    for key in config:
+        if key not in spec.param_names:
+            hint = _suggest(str(key), spec.param_names)
+            raise ConfigError(
+                f"{class_name} has no argument `{_short(key, 40)}`.{hint} "
+                f"Valid: {', '.join(spec.param_names)}"
+            )
+    checked: dict[str, Any] = {}
+    for param in spec.params:
+        if param.name not in config:
+            if param.required:
+                raise ConfigError(
+                    f"{class_name} needs `{param.name}` ({param.bounds_text()}); it is missing."
+                )
+            checked[param.name] = param.default
+            continue
+        checked[param.name] = _check_value(param, config[param.name])
+    if class_name == "PiecewiseConstantDecay":
+        _check_piecewise(checked)
+    return checked
+
+
+def from_keras(config: Mapping[str, Any] | str | bytes) -> Schedule:
+    """A `Schedule` from what `keras.optimizers.schedules.serialize` returns (dict or JSON text).
+
+    The legacy tf.keras form (only `class_name` and `config`) is accepted too.
+    """
+    if isinstance(config, (str, bytes, bytearray, memoryview)):
+        config = parse_json_text(config)
+    if not isinstance(config, Mapping):
+        raise ConfigError(
+            "A Keras schedule config must be a JSON object with `class_name` and `config`. "
+            f"Received: {_short(config)}"
+        )
+    for key in config:
+        if key not in _TOP_LEVEL_KEYS:
+            raise ConfigError(
+                f"Unknown top-level key `{_short(key, 40)}`.{_suggest(str(key), _TOP_LEVEL_KEYS)} "
+                f"Valid: {', '.join(_TOP_LEVEL_KEYS)}"
+            )
+    module = config.get("module", KERAS_MODULE)
+    if module != KERAS_MODULE:
+        raise ConfigError(
+            f"Argument `module` must be {KERAS_MODULE!r} (a Keras built-in schedule). "
+            f"Received: module={_short(module)}"
+        )
+    registered = config.get("registered_name")
+    if registered is not None and registered != config.get("class_name"):
+        raise ConfigError(
+            "Custom registered schedules are not supported; only Keras's six built-ins. "
+            f"Received: registered_name={_short(registered)}"
+        )
+    if "class_name" not in config:
+        raise ConfigError(f"Missing `class_name`; expected one of {', '.join(SCHEDULES)}.")
+    class_name = config["class_name"]
+    if not isinstance(class_name, str) or class_name not in SCHEDULES:
+        hint = _suggest(class_name, tuple(SCHEDULES)) if isinstance(class_name, str) else ""
+        raise ConfigError(
+            f"Unknown `class_name` {_short(class_name, 40)}.{hint} "
+            f"Keras's built-in schedules: {', '.join(SCHEDULES)}"
+        )
+    if "config" not in config:
+        raise ConfigError(f"Missing `config` (the {class_name} constructor arguments).")
+    return Schedule(SCHEDULES[class_name], validate_config(class_name, config["config"]))
+
+
+def schedules_from_json(value: Any) -> list[Schedule]:
+    """One config or a JSON list of them (text or parsed) to schedules; `ConfigError` names the item."""
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        value = parse_json_text(value)
+    if not isinstance(value, list):
+        return [from_keras(value)]
+    if not value:
+        raise ConfigError("The list is empty; expected at least one Keras schedule config.")
+    if len(value) > MAX_CONFIGS:
+        raise ConfigError(
+            f"The list holds {len(value)} configs; lrviz opens at most {MAX_CONFIGS} at once."
+        )
+    schedules = []
+    for index, item in enumerate(value):
+        try:
+            schedules.append(from_keras(item))
+        except ConfigError as err:
+            raise ConfigError(f"Item {index + 1} of {len(value)}: {err}") from None
+    return schedules
+
+
+def default_config(class_name: str) -> dict[str, Any]:
+    """A Keras config dict with sensible starting values for a new configuration of this class."""
+    return from_keras({"class_name": class_name, "config": STARTERS[class_name]}).to_keras()
+
+
+STARTERS: dict[str, dict[str, Any]] = {
+    "CosineDecay": {
+        "initial_learning_rate": 0.0,
+        "decay_steps": 9000,
+        "alpha": 0.1,
+        "name": "Warmup + cosine",
+        "warmup_target": 1e-3,
+        "warmup_steps": 1000,
+    },
+    "CosineDecayRestarts": {
+        "initial_learning_rate": 1e-3,
+        "first_decay_steps": 1000,
+        "t_mul": 2.0,
+        "m_mul": 0.8,
+        "alpha": 0.0,
+        "name": "SGDR restarts",
+    },
+    "ExponentialDecay": {
+        "initial_learning_rate": 1e-3,
+        "decay_steps": 1000,
+        "decay_rate": 0.8,
+        "staircase": False,
+        "name": "Exponential",
+    },
+    "PiecewiseConstantDecay": {
+        "boundaries": [3000, 6000, 8000],
+        "values": [1e-3, 5e-4, 1e-4, 1e-5],
+        "name": "Step decay",
+    },
+    "PolynomialDecay": {
+        "initial_learning_rate": 1e-3,
+        "decay_steps": 10000,
+        "end_learning_rate": 1e-5,
+        "power": 2.0,
+        "cycle": False,
+        "name": "Polynomial",
+    },
+    "InverseTimeDecay": {
+        "initial_learning_rate": 1e-3,
+        "decay_steps": 1000,
+        "decay_rate": 0.5,
+        "staircase": False,
+        "name": "Inverse time",
+    },
+}

@@ -1,0 +1,67 @@
+"""Parameter specs: one declaration per schedule argument drives widgets, validation, help and export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+ParamKind = Literal["float", "steps", "bool", "text", "float_list", "steps_list"]
+
+MAX_STEPS = 10**12
+MAX_NAME_CHARS = 200
+MAX_LIST_ITEMS = 1000
+
+
+class _Required:
+    """Marker for an argument with no default (Keras requires it)."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One constructor argument of a Keras schedule.
+
+    `minimum`/`maximum` are what lrviz accepts (stricter than Keras); `slider_min`/`slider_max` and
+    `log` are the sensible range and scale of the slider; `learning_rate` marks values that are
+    learning rates (they decide Keras's dtype and are exported as floats).
+    """
+
+    name: str
+    kind: ParamKind
+    help: str
+    default: Any = REQUIRED
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    slider_min: float | None = None
+    slider_max: float | None = None
+    log: bool = False
+    learning_rate: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def bounds_text(self) -> str:
+        """The accepted range in words, for error messages and help."""
+        if self.kind == "steps" or self.kind == "steps_list":
+            low = int(self.minimum or 0)
+            high = "10^12" if self.maximum == MAX_STEPS else f"{int(self.maximum or 0):,}"
+            return f"a whole number in [{low}, {high}]"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "text":
+            return f"text of at most {MAX_NAME_CHARS} characters"
+        low = self.minimum
+        high = self.maximum
+        if low is None and high is None:
+            return "a finite number"
+        if high is None:
+            return f"a finite number {'>' if self.exclusive_minimum else '>='} {low:g}"
+        return f"a finite number in [{low:g}, {high:g}]"

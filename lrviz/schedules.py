@@ -1,0 +1,764 @@
+"""The six Keras built-in learning-rate schedules: parameter specs and vectorised evaluation.
+
+Every evaluation follows `keras/src/optimizers/schedules/learning_rate_schedule.py` (Keras 3)
+operation by operation in float32, so `schedule(steps)` equals Keras's numpy backend bit for bit.
+Python floats that Keras mixes into float32 tensors are rounded to float32 first (NumPy 2's weak
+scalars), which is why some constants below are rounded before an operation and others after.
+
+An integer `initial_learning_rate` makes Keras compute in int32 (`warmup_target`, `alpha`, `t_mul`
+... are truncated, pi becomes 3); the `_int` branches reproduce that as closely as numpy allows and
+`lrviz.findings` explains it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lrviz.params import MAX_STEPS, REQUIRED, ParamSpec
+
+F32 = np.float32
+PI32 = F32(math.pi)
+FLOAT32_EXACT_STEPS = 2**24
+
+Config = Mapping[str, Any]
+Evaluate = Callable[[Config, np.ndarray], np.ndarray]
+Breaks = Callable[[Config, int], "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """Everything lrviz knows about one Keras schedule class."""
+
+    class_name: str
+    summary: str
+    params: tuple[ParamSpec, ...]
+    evaluate: Evaluate = field(repr=False)
+    breaks: Breaks = field(repr=False)
+    settles_at: Callable[[Config], int] = field(repr=False)
+
+    def param(self, name: str) -> ParamSpec:
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def defaults(self) -> dict[str, Any]:
+        """Default values of the optional arguments (Keras's constructor defaults)."""
+        return {p.name: p.default for p in self.params if not p.required}
+
+
+def _is_int_dtype(cfg: Config, key: str = "initial_learning_rate") -> bool:
+    """Keras computes in the dtype of this value: int32 when it is a Python int."""
+    return isinstance(cfg[key], int)
+
+
+def _cast_int(value: float) -> int:
+    """`ops.cast(value, "int32")`: truncation toward zero."""
+    return int(np.asarray(value).astype(np.int32))
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------------------------
+
+
+def _steps_f32(steps: np.ndarray) -> np.ndarray:
+    """`ops.cast(step, float32)`: steps above 2^24 round to the nearest float32, as in Keras."""
+    return steps.astype(F32)
+
+
+# NumPy's float32 power takes shortcuts (square, sqrt, reciprocal, identity) for these exponents
+# when the exponent is a scalar, as in Keras's step-by-step calls, but not for an exponent array.
+_POWER_SHORTCUTS = tuple(F32(e) for e in (0.5, 1.0, 2.0, -1.0))
+
+
+def _power(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """`np.power` with an exponent array, giving what Keras's scalar calls give at every element."""
+    out = np.power(base, exponent)
+    for shortcut in _POWER_SHORTCUTS:
+        mask = exponent == shortcut
+        if mask.any():
+            out[mask] = np.power(base[mask] if np.ndim(base) else base, shortcut)
+    return out
+
+
+def _cosine_decay(
+    completed: np.ndarray, alpha: float, decay_from: np.float32, pi: np.float32 = PI32
+) -> np.ndarray:
+    """Keras `CosineDecay._decay_function`: decay_from * ((1-alpha) * 0.5(1+cos(pi*f)) + alpha).
+
+    `alpha` is a Python float there, so `1 - alpha` is computed in float64 and rounded once.
+    """
+    cosine = F32(0.5) * (F32(1.0) + np.cos(pi * completed))
+    decayed = F32(1 - alpha) * cosine + F32(alpha)
+    return decay_from * decayed
+
+
+# ---------------------------------------------------------------------------------------------
+# CosineDecay
+# ---------------------------------------------------------------------------------------------
+
+
+def _eval_cosine(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """Cosine decay from `initial_learning_rate` (or `warmup_target` after a linear warmup).
+
+    No warmup: s = min(step, D); lr = lr0 * ((1-a) * 0.5 * (1 + cos(pi s / D)) + a).
+    Warmup (`warmup_target` set): s = min(step, D + W); s < W: lr = (T - lr0) * s / W + lr0;
+    else the decay above with s - W and T in place of lr0.
+    """
+    if _is_int_dtype(cfg):
+        return _eval_cosine_int(cfg, steps)
+    lr0 = F32(cfg["initial_learning_rate"])
+    decay_steps = F32(cfg["decay_steps"])
+    alpha = cfg["alpha"]
+    s = _steps_f32(steps)
+    if cfg["warmup_target"] is None:
+        s = np.minimum(s, decay_steps)
+        return _cosine_decay(s / decay_steps, alpha, lr0)
+    target = F32(cfg["warmup_target"])
+    warmup_steps = F32(cfg["warmup_steps"])
+    s = np.minimum(s, decay_steps + warmup_steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        warm = (target - lr0) * (s / warmup_steps) + lr0
+    decay = _cosine_decay((s - warmup_steps) / decay_steps, alpha, target)
+    return np.where(s < warmup_steps, warm, decay)
+
+
+def _eval_cosine_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """Integer `initial_learning_rate`: int32 arithmetic, pi = 3, warmup in float64 (numpy's `/`)."""
+    lr0 = int(cfg["initial_learning_rate"])
+    decay_steps = int(cfg["decay_steps"])
+    alpha = cfg["alpha"]
+    s = steps.astype(np.int64)
+    three = F32(3)
+    if cfg["warmup_target"] is None:
+        s = np.minimum(s, decay_steps)
+        completed = s.astype(F32) / F32(decay_steps)
+        return _cosine_decay(completed, alpha, F32(lr0), three)
+    target = _cast_int(cfg["warmup_target"])
+    warmup_steps = int(cfg["warmup_steps"])
+    s = np.minimum(s, decay_steps + warmup_steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        warm = (target - lr0) * (s / np.float64(warmup_steps)) + lr0
+    completed = (s - warmup_steps).astype(F32) / F32(decay_steps)
+    decay = _cosine_decay(completed, alpha, F32(target), three)
+    return np.where(s < warmup_steps, warm.astype(F32), decay)
+
+
+def _breaks_cosine(cfg: Config, stop: int) -> np.ndarray:
+    if cfg["warmup_target"] is None:
+        return np.array([cfg["decay_steps"]], dtype=np.int64)
+    warmup = int(cfg["warmup_steps"])
+    return np.array([warmup, warmup + cfg["decay_steps"]], dtype=np.int64)
+
+
+def _settles_cosine(cfg: Config) -> int:
+    if cfg["warmup_target"] is None:
+        return int(cfg["decay_steps"])
+    return int(cfg["warmup_steps"]) + int(cfg["decay_steps"])
+
+
+# ---------------------------------------------------------------------------------------------
+# CosineDecayRestarts (SGDR)
+# ---------------------------------------------------------------------------------------------
+
+
+def _eval_restarts(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """SGDR: periods of first_decay_steps * t_mul^i, the i-th restarting at m_mul^i of the peak.
+
+    f = step / first_decay_steps; t_mul == 1: i = floor(f), f -= i; else
+    i = floor(log(1 - f (1 - t_mul)) / log(t_mul)), f = (f - (1 - t_mul^i)/(1 - t_mul)) / t_mul^i.
+    lr = lr0 * ((1 - a) * 0.5 * m_mul^i * (1 + cos(pi f)) + a). With t_mul < 1 the periods sum
+    to first_decay_steps / (1 - t_mul); past that the log's argument is negative and Keras gives NaN.
+    """
+    if _is_int_dtype(cfg):
+        return _eval_restarts_int(cfg, steps)
+    lr0 = F32(cfg["initial_learning_rate"])
+    first = F32(cfg["first_decay_steps"])
+    alpha = F32(cfg["alpha"])
+    t_mul = F32(cfg["t_mul"])
+    m_mul = F32(cfg["m_mul"])
+    completed = _steps_f32(steps) / first
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if t_mul == F32(1.0):
+            i_restart = np.floor(completed)
+            completed = completed - i_restart
+        else:
+            i_restart = np.floor(np.log(F32(1.0) - completed * (F32(1.0) - t_mul)) / np.log(t_mul))
+            t_fac = _power(t_mul, i_restart)
+            sum_r = (F32(1.0) - t_fac) / (F32(1.0) - t_mul)
+            completed = (completed - sum_r) / t_fac
+        m_fac = _power(m_mul, i_restart)
+        cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(PI32 * completed))
+        decayed = (F32(1) - alpha) * cosine + alpha
+        return lr0 * decayed
+
+
+def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """Integer `initial_learning_rate`: every argument truncated to int32, numpy `/` in float64."""
+    lr0 = int(cfg["initial_learning_rate"])
+    first = int(cfg["first_decay_steps"])
+    alpha = _cast_int(cfg["alpha"])
+    t_mul = _cast_int(cfg["t_mul"])
+    m_mul = _cast_int(cfg["m_mul"])
+    completed = steps.astype(np.int64) / np.float64(first)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if t_mul == 1:
+            i_restart = np.floor(completed)
+            completed = completed - i_restart
+        else:
+            inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)
+            i_restart = np.floor(np.log(inner.astype(F32)) / np.log(F32(t_mul)))
+            power = np.power(F32(t_mul), i_restart)
+            sum_r = (F32(1.0) - power).astype(np.float64) / (1.0 - t_mul)
+            completed = (completed - sum_r) / power.astype(np.float64)
+        m_fac = np.power(F32(m_mul), i_restart)
+        cosine = 0.5 * m_fac * (1.0 + np.cos(3.0 * completed))
+        decayed = (1 - alpha) * cosine + alpha
+        return (lr0 * decayed).astype(F32)
+
+
+def restart_starts(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+    """Theoretical steps at which SGDR restarts (period i starts), up to `stop`; None if > limit."""
+    first = float(cfg["first_decay_steps"])
+    t_mul = float(cfg["t_mul"])
+    if t_mul == 1.0:
+        count = int(stop // first)
+        if count > limit:
+            return None
+        return np.arange(1, count + 1, dtype=np.int64) * int(first)
+    starts: list[float] = []
+    period, start = first, first
+    while start <= stop and period >= 0.5 and len(starts) <= limit:
+        starts.append(start)
+        period *= t_mul
+        start += period
+    if len(starts) > limit:
+        return None
+    return np.unique(np.rint(np.array(starts, dtype=np.float64)).astype(np.int64))
+
+
+def restarts_nan_from(cfg: Config) -> int | None:
+    """First step at which Keras returns NaN (t_mul < 1 only; the periods' sum is finite)."""
+    t_mul = float(cfg["t_mul"])
+    if t_mul >= 1.0 or _is_int_dtype(cfg):
+        return None
+    limit = float(cfg["first_decay_steps"]) / (1.0 - t_mul)
+    spec = SCHEDULES["CosineDecayRestarts"]
+    low = max(0, int(limit) - 4096)
+    high = min(MAX_STEPS, int(limit) + 4096)
+    window = np.arange(low, high + 1, dtype=np.int64)
+    bad = np.flatnonzero(np.isnan(spec.evaluate(cfg, window)))
+    if bad.size:
+        return int(window[bad[0]])
+    return None
+
+
+def _breaks_restarts(cfg: Config, stop: int) -> np.ndarray | None:
+    starts = restart_starts(cfg, stop)
+    if starts is None:
+        return None
+    nan_from = restarts_nan_from(cfg)
+    if nan_from is not None:
+        starts = np.append(starts[starts < nan_from], nan_from)
+    return starts
+
+
+def _settles_restarts(cfg: Config) -> int:
+    nan_from = restarts_nan_from(cfg)
+    if nan_from is not None:
+        return nan_from
+    t_mul = float(cfg["t_mul"])
+    first = int(cfg["first_decay_steps"])
+    # Three periods show the restart pattern.
+    return min(MAX_STEPS, int(round(first * (1 + t_mul + t_mul * t_mul))))
+
+
+# ---------------------------------------------------------------------------------------------
+# ExponentialDecay and InverseTimeDecay
+# ---------------------------------------------------------------------------------------------
+
+
+def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """lr = lr0 * decay_rate ^ (step / decay_steps); the exponent floored when `staircase`."""
+    if _is_int_dtype(cfg):
+        p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
+        if cfg["staircase"]:
+            p = np.floor(p)
+        rate = np.float64(_cast_int(cfg["decay_rate"]))
+        with np.errstate(divide="ignore", over="ignore"):
+            return (int(cfg["initial_learning_rate"]) * np.power(rate, p)).astype(F32)
+    p = _steps_f32(steps) / F32(cfg["decay_steps"])
+    if cfg["staircase"]:
+        p = np.floor(p)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return F32(cfg["initial_learning_rate"]) * _power(F32(cfg["decay_rate"]), p)
+
+
+def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """lr = lr0 / (1 + decay_rate * step / decay_steps); the ratio floored when `staircase`."""
+    if _is_int_dtype(cfg):
+        p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
+        if cfg["staircase"]:
+            p = np.floor(p)
+        denom = 1 + np.float64(_cast_int(cfg["decay_rate"])) * p
+        return (int(cfg["initial_learning_rate"]) / denom).astype(F32)
+    p = _steps_f32(steps) / F32(cfg["decay_steps"])
+    if cfg["staircase"]:
+        p = np.floor(p)
+    denom = F32(1) + F32(cfg["decay_rate"]) * p
+    return F32(cfg["initial_learning_rate"]) / denom
+
+
+def _breaks_staircase(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+    if not cfg["staircase"]:
+        return np.zeros(0, dtype=np.int64)
+    count = stop // int(cfg["decay_steps"])
+    if count > limit:
+        return None
+    return np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
+
+
+def _settles_exponential(cfg: Config) -> int:
+    rate = float(cfg["decay_rate"])
+    steps = int(cfg["decay_steps"])
+    if 0.0 < rate < 1.0:
+        # Where the rate has fallen to 1% of the start.
+        return min(MAX_STEPS, max(steps, int(math.ceil(steps * math.log(0.01) / math.log(rate)))))
+    return min(MAX_STEPS, 10 * steps)
+
+
+def _settles_inverse_time(cfg: Config) -> int:
+    rate = float(cfg["decay_rate"])
+    steps = int(cfg["decay_steps"])
+    if rate > 0.0:
+        # Where the rate has fallen to 10% of the start: 1 + rate * t = 10.
+        return min(MAX_STEPS, max(steps, int(math.ceil(9.0 * steps / rate))))
+    return min(MAX_STEPS, 10 * steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# PiecewiseConstantDecay
+# ---------------------------------------------------------------------------------------------
+
+
+def _eval_piecewise(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """values[0] while step <= boundaries[0], values[i] while b[i-1] < step <= b[i], then values[-1]."""
+    boundaries = np.asarray(cfg["boundaries"], dtype=np.int64)
+    values = cfg["values"]
+    dtype = np.int32 if isinstance(values[0], int) else F32
+    table = np.asarray(values).astype(dtype)
+    index = np.searchsorted(boundaries, steps.astype(np.int64), side="left")
+    return table[index].astype(F32)
+
+
+def _breaks_piecewise(cfg: Config, stop: int) -> np.ndarray:
+    return np.asarray(cfg["boundaries"], dtype=np.int64) + 1
+
+
+def _settles_piecewise(cfg: Config) -> int:
+    return int(cfg["boundaries"][-1]) + 1 if cfg["boundaries"] else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# PolynomialDecay
+# ---------------------------------------------------------------------------------------------
+
+
+def _eval_polynomial(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """lr = (lr0 - end) * (1 - s / D)^power + end, s = min(step, D); with `cycle`,
+    D grows to D * ceil(step / D) instead of clamping, so the curve restarts every D steps."""
+    if _is_int_dtype(cfg):
+        return _eval_polynomial_int(cfg, steps)
+    lr0 = F32(cfg["initial_learning_rate"])
+    end = F32(cfg["end_learning_rate"])
+    power = F32(cfg["power"])
+    s = _steps_f32(steps)
+    decay_steps = F32(cfg["decay_steps"])
+    if cfg["cycle"]:
+        multiplier = np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
+        decay_steps = decay_steps * multiplier
+    else:
+        s = np.minimum(s, decay_steps)
+    p = s / decay_steps
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return (lr0 - end) * np.power(F32(1) - p, power) + end
+
+
+def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    lr0 = int(cfg["initial_learning_rate"])
+    end = _cast_int(cfg["end_learning_rate"])
+    power = F32(_cast_int(cfg["power"]))
+    decay_steps = int(cfg["decay_steps"])
+    s = steps.astype(np.int64)
+    if cfg["cycle"]:
+        multiplier = np.where(s == 0, 1.0, np.ceil(s / np.float64(decay_steps)))
+        p = s / (decay_steps * multiplier)
+    else:
+        p = np.minimum(s, decay_steps).astype(F32) / F32(decay_steps)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return ((lr0 - end) * np.power(1 - p, power) + end).astype(F32)
+
+
+def _breaks_polynomial(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+    decay_steps = int(cfg["decay_steps"])
+    if not cfg["cycle"]:
+        return np.array([decay_steps], dtype=np.int64)
+    count = stop // decay_steps
+    if count > limit:
+        return None
+    return np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
+
+
+def _settles_polynomial(cfg: Config) -> int:
+    return int(cfg["decay_steps"]) * (3 if cfg["cycle"] else 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The specs
+# ---------------------------------------------------------------------------------------------
+
+_LR_HELP = "Learning rate at step 0."
+
+
+def _lr(name: str, help_text: str, default: Any = REQUIRED, nullable: bool = False) -> ParamSpec:
+    return ParamSpec(
+        name,
+        "float",
+        help_text,
+        default=default,
+        nullable=nullable,
+        minimum=0.0,
+        slider_min=1e-6,
+        slider_max=10.0,
+        log=True,
+        learning_rate=True,
+    )
+
+
+def _steps(name: str, help_text: str, default: Any = REQUIRED, low: int = 1) -> ParamSpec:
+    return ParamSpec(
+        name,
+        "steps",
+        help_text,
+        default=default,
+        minimum=low,
+        maximum=MAX_STEPS,
+        slider_min=low,
+        slider_max=10**7,
+        log=True,
+    )
+
+
+def _name(default: str) -> ParamSpec:
+    return ParamSpec(
+        "name", "text", "Keras's `name` argument; lrviz uses it as the label.", default=default
+    )
+
+
+def _flag(name: str, help_text: str) -> ParamSpec:
+    return ParamSpec(name, "bool", help_text, default=False)
+
+
+_ALPHA_HELP = (
+    "Floor as a FRACTION of the peak (lr ends at alpha * peak), not an absolute learning rate."
+)
+
+SCHEDULES: dict[str, ScheduleSpec] = {
+    spec.class_name: spec
+    for spec in (
+        ScheduleSpec(
+            "CosineDecay",
+            "Cosine decay to alpha * peak, with an optional linear warmup first.",
+            (
+                _lr(
+                    "initial_learning_rate",
+                    "Learning rate at step 0: the warmup's start, or the peak without warmup. "
+                    "Write 0.0, not 0: an integer makes Keras compute everything in integers.",
+                ),
+                _steps(
+                    "decay_steps",
+                    "Steps of cosine decay AFTER the warmup (Keras's decay_steps excludes it).",
+                ),
+                ParamSpec(
+                    "alpha",
+                    "float",
+                    _ALPHA_HELP,
+                    default=0.0,
+                    minimum=-1e6,
+                    maximum=1e6,
+                    slider_min=0.0,
+                    slider_max=1.0,
+                ),
+                _name("CosineDecay"),
+                _lr(
+                    "warmup_target",
+                    "Peak reached at step warmup_steps. None turns warmup off (and then "
+                    "warmup_steps is ignored). Keras's docstring formula omits "
+                    "`+ initial_learning_rate`; the code adds it.",
+                    default=None,
+                    nullable=True,
+                ),
+                _steps(
+                    "warmup_steps",
+                    "Steps of linear warmup from initial_learning_rate to warmup_target.",
+                    default=0,
+                    low=0,
+                ),
+            ),
+            _eval_cosine,
+            _breaks_cosine,
+            _settles_cosine,
+        ),
+        ScheduleSpec(
+            "CosineDecayRestarts",
+            "Cosine decay that restarts (SGDR): each period t_mul times longer, m_mul times lower.",
+            (
+                _lr("initial_learning_rate", _LR_HELP),
+                _steps("first_decay_steps", "Length of the first period in steps."),
+                ParamSpec(
+                    "t_mul",
+                    "float",
+                    "Each period is t_mul times the previous one. Below 1 the periods shrink and "
+                    "sum to a finite step, after which Keras returns NaN.",
+                    default=2.0,
+                    minimum=0.0,
+                    maximum=1e3,
+                    exclusive_minimum=True,
+                    slider_min=0.5,
+                    slider_max=4.0,
+                ),
+                ParamSpec(
+                    "m_mul",
+                    "float",
+                    "Each restart's peak is m_mul times the previous peak (a multiplier, not a "
+                    "divisor).",
+                    default=1.0,
+                    minimum=0.0,
+                    maximum=1e3,
+                    slider_min=0.0,
+                    slider_max=2.0,
+                ),
+                ParamSpec(
+                    "alpha",
+                    "float",
+                    _ALPHA_HELP,
+                    default=0.0,
+                    minimum=-1e6,
+                    maximum=1e6,
+                    slider_min=0.0,
+                    slider_max=1.0,
+                ),
+                _name("SGDRDecay"),
+            ),
+            _eval_restarts,
+            _breaks_restarts,
+            _settles_restarts,
+        ),
+        ScheduleSpec(
+            "ExponentialDecay",
+            "lr0 * decay_rate^(step / decay_steps), optionally in stairs.",
+            (
+                _lr("initial_learning_rate", _LR_HELP),
+                _steps(
+                    "decay_steps", "Steps over which the rate is multiplied by decay_rate once."
+                ),
+                ParamSpec(
+                    "decay_rate",
+                    "float",
+                    "Factor applied every decay_steps (below 1 decays, above 1 grows).",
+                    minimum=0.0,
+                    maximum=1e3,
+                    exclusive_minimum=True,
+                    slider_min=0.01,
+                    slider_max=1.0,
+                ),
+                _flag("staircase", "Apply the factor in whole steps of decay_steps (a staircase)."),
+                _name("ExponentialDecay"),
+            ),
+            _eval_exponential,
+            _breaks_staircase,
+            _settles_exponential,
+        ),
+        ScheduleSpec(
+            "PiecewiseConstantDecay",
+            "Constant values between step boundaries.",
+            (
+                ParamSpec(
+                    "boundaries",
+                    "steps_list",
+                    "Strictly increasing steps; values[i+1] applies from boundaries[i] + 1 on.",
+                    minimum=0,
+                    # Keras converts boundaries to int32 tensors and fails on larger ones.
+                    maximum=2**31 - 1,
+                ),
+                ParamSpec(
+                    "values",
+                    "float_list",
+                    "One learning rate per interval: one more than boundaries.",
+                    minimum=0.0,
+                    learning_rate=True,
+                ),
+                _name("PiecewiseConstant"),
+            ),
+            _eval_piecewise,
+            _breaks_piecewise,
+            _settles_piecewise,
+        ),
+        ScheduleSpec(
+            "PolynomialDecay",
+            "Polynomial decay from lr0 to end_learning_rate over decay_steps, optionally cycling.",
+            (
+                _lr("initial_learning_rate", _LR_HELP),
+                _steps("decay_steps", "Steps to reach end_learning_rate."),
+                _lr(
+                    "end_learning_rate",
+                    "Absolute learning rate at the end of the decay.",
+                    default=0.0001,
+                ),
+                ParamSpec(
+                    "power",
+                    "float",
+                    "Exponent of the decay: 1 is linear, above 1 drops fast then slow.",
+                    default=1.0,
+                    minimum=0.0,
+                    maximum=1e3,
+                    slider_min=0.1,
+                    slider_max=5.0,
+                ),
+                _flag(
+                    "cycle",
+                    "Restart after decay_steps (with decay_steps growing to the next multiple).",
+                ),
+                _name("PolynomialDecay"),
+            ),
+            _eval_polynomial,
+            _breaks_polynomial,
+            _settles_polynomial,
+        ),
+        ScheduleSpec(
+            "InverseTimeDecay",
+            "lr0 / (1 + decay_rate * step / decay_steps), optionally in stairs.",
+            (
+                _lr("initial_learning_rate", _LR_HELP),
+                _steps("decay_steps", "Steps per unit of decay."),
+                ParamSpec(
+                    "decay_rate",
+                    "float",
+                    "How fast the rate falls: lr0 / (1 + decay_rate) after decay_steps.",
+                    minimum=0.0,
+                    maximum=1e6,
+                    slider_min=0.01,
+                    slider_max=10.0,
+                    log=True,
+                ),
+                _flag("staircase", "Decay in whole steps of decay_steps (a staircase)."),
+                _name("InverseTimeDecay"),
+            ),
+            _eval_inverse_time,
+            _breaks_staircase,
+            _settles_inverse_time,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    """A validated Keras schedule: call it on steps, export it with `to_keras()`.
+
+    Build one with `lrviz.from_keras`; `config` holds every constructor argument (defaults
+    filled) with the number types Keras would see.
+    """
+
+    spec: ScheduleSpec
+    config: Mapping[str, Any]
+
+    @property
+    def class_name(self) -> str:
+        return self.spec.class_name
+
+    @property
+    def name(self) -> str:
+        return str(self.config["name"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Schedule) and self.to_keras() == other.to_keras()
+
+    def __hash__(self) -> int:
+        return hash(repr(self.to_keras()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        return f"{self.class_name}({args})"
+
+    def __call__(self, steps: int | np.integer | np.ndarray) -> Any:
+        """Learning rates (float32) at integer steps, vectorised; a scalar for a scalar step."""
+        array = np.asarray(steps)
+        if array.dtype.kind not in "iu":
+            raise TypeError(f"steps must be integers; received dtype {array.dtype}")
+        values = np.asarray(self.spec.evaluate(self.config, array), dtype=F32)
+        if array.ndim == 0:
+            return F32(values.reshape(()))
+        return values
+
+    def to_keras(self) -> dict[str, Any]:
+        """The dict `keras.optimizers.schedules.serialize` returns for this schedule."""
+        return {
+            "module": "keras.optimizers.schedules",
+            "class_name": self.class_name,
+            "config": {name: _copy(self.config[name]) for name in self.spec.param_names},
+            "registered_name": None,
+        }
+
+    @property
+    def uses_integer_dtype(self) -> bool:
+        """True when Keras would compute this schedule in int32 (an integer learning rate)."""
+        key = "values" if self.class_name == "PiecewiseConstantDecay" else "initial_learning_rate"
+        first = self.config[key][0] if key == "values" else self.config[key]
+        return isinstance(first, int)
+
+    def with_float_rates(self) -> Schedule:
+        """The same schedule with every learning-rate argument written as a float (what to export)."""
+        config = dict(self.config)
+        for param in self.spec.params:
+            value = config[param.name]
+            if not param.learning_rate or value is None:
+                continue
+            config[param.name] = (
+                [float(v) for v in value] if isinstance(value, list) else float(value)
+            )
+        return Schedule(self.spec, config)
+
+    def replace(self, **changes: Any) -> Schedule:
+        """A copy with some arguments changed (validated like an import)."""
+        from lrviz.keras_json import validate_config
+
+        return Schedule(self.spec, validate_config(self.class_name, {**self.config, **changes}))
+
+    def settles_at(self) -> int:
+        """The step from which the curve no longer changes (or a span that shows its pattern)."""
+        return max(1, self.spec.settles_at(self.config))
+
+    def breakpoints(self, stop: int) -> np.ndarray | None:
+        """Steps in [0, stop] where the curve changes its formula (warmup end, decay end, restarts,
+        boundaries, stair edges), exact on the integer grid; None when there are too many to list.
+        """
+        raw = self.spec.breaks(self.config, stop)
+        if raw is None:
+            return None
+        raw = raw[(raw >= 0) & (raw <= stop)]
+        return np.unique(raw)
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
