@@ -7,6 +7,7 @@ render the same finding in another language.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -213,7 +214,7 @@ def _raw_findings(config: Mapping[str, Any]) -> list[Finding]:
     if not isinstance(boundaries, list):
         return []
     try:
-        unsorted = any(b <= a for a, b in zip(boundaries, boundaries[1:]))
+        unsorted = any(b <= a for a, b in itertools.pairwise(boundaries))
     except TypeError:
         return []
     if not unsorted:

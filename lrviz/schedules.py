@@ -280,7 +280,7 @@ def _settles_restarts(cfg: Config) -> int:
     t_mul = float(cfg["t_mul"])
     first = int(cfg["first_decay_steps"])
     # Three periods show the restart pattern.
-    return min(MAX_STEPS, int(round(first * (1 + t_mul + t_mul * t_mul))))
+    return min(MAX_STEPS, round(first * (1 + t_mul + t_mul * t_mul)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _settles_exponential(cfg: Config) -> int:
     steps = int(cfg["decay_steps"])
     if 0.0 < rate < 1.0:
         # Where the rate has fallen to 1% of the start.
-        return min(MAX_STEPS, max(steps, int(math.ceil(steps * math.log(0.01) / math.log(rate)))))
+        return min(MAX_STEPS, max(steps, math.ceil(steps * math.log(0.01) / math.log(rate))))
     return min(MAX_STEPS, 10 * steps)
 
 
@@ -342,7 +342,7 @@ def _settles_inverse_time(cfg: Config) -> int:
     steps = int(cfg["decay_steps"])
     if rate > 0.0:
         # Where the rate has fallen to 10% of the start: 1 + rate * t = 10.
-        return min(MAX_STEPS, max(steps, int(math.ceil(9.0 * steps / rate))))
+        return min(MAX_STEPS, max(steps, math.ceil(9.0 * steps / rate)))
     return min(MAX_STEPS, 10 * steps)
 
 
