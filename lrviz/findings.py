@@ -1,8 +1,8 @@
 """What Keras will really do with a config: the surprises lrviz shows instead of hiding.
 
-Each finding says what Keras computes and how to fix it. The English wording lives in
-`TEMPLATES` (one entry per finding code, formatted with the finding's `params`), so the UI can
-render the same finding in another language.
+Each finding says what Keras computes and how to fix it. The wording lives in the locale files
+(`finding.<code>` and `finding.<code>.fix`, formatted with the finding's `params`), so the UI can
+render the same finding in any language.
 """
 
 from __future__ import annotations
@@ -15,65 +15,10 @@ from typing import Any, Literal
 import numpy as np
 
 from lrviz.errors import ConfigError
+from lrviz.i18n import DEFAULT_LANGUAGE, t
 from lrviz.schedules import FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
 
 Severity = Literal["warning", "info"]
-
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "integer_learning_rate": (
-        "`{param}` is the integer {value}, so Keras computes this schedule in integers: "
-        "{consequence}",
-        "Write {value}.0 (a float); lrviz exports floats.",
-    ),
-    "warmup_ignored": (
-        "`warmup_steps` is {warmup_steps} but `warmup_target` is None, so Keras ignores the warmup "
-        "and starts decaying from initial_learning_rate at step 0.",
-        "Set `warmup_target` to the peak learning rate, or set warmup_steps to 0.",
-    ),
-    "warms_down": (
-        "`warmup_target` ({target}) is below `initial_learning_rate` ({initial}): the 'warmup' "
-        "goes DOWN for {warmup_steps} steps (keras-team/keras#18747).",
-        "Use initial_learning_rate as the warmup start (often 0.0) and warmup_target as the peak.",
-    ),
-    "alpha_outside_unit": (
-        "`alpha` is {alpha}: it is a fraction of the peak, so the floor is {floor} "
-        "(alpha * peak), {direction}.",
-        "Use alpha in [0, 1]; for an absolute floor F, alpha = F / peak.",
-    ),
-    "restarts_nan": (
-        "`t_mul` is {t_mul} < 1: the periods shrink and sum to {limit:,.1f} steps; from step "
-        "{nan_from:,} on Keras returns NaN.",
-        "Use t_mul >= 1, or stop training before step {nan_from:,}.",
-    ),
-    "restarts_growing_peaks": (
-        "`m_mul` is {m_mul} > 1: every restart peaks higher than the one before.",
-        "Use m_mul <= 1 for restarts that decay.",
-    ),
-    "rate_grows": (
-        "`decay_rate` is {decay_rate} > 1: the learning rate grows without bound.",
-        "Use a decay_rate below 1 to decay.",
-    ),
-    "unsorted_boundaries": (
-        "`boundaries` are not strictly increasing ({boundaries}): Keras accepts them and "
-        "silently computes a wrong curve.",
-        "Sort the boundaries (and their values) in increasing order.",
-    ),
-    "float32_steps": (
-        "Steps beyond 16,777,216 (2^24) are rounded to float32 before Keras uses them: "
-        "{where} the curve moves in jumps of {jump:,} steps.",
-        "Nothing to fix in the config; expect a coarser curve at those steps.",
-    ),
-}
-
-_INT_CONSEQUENCES = {
-    "CosineDecay": "warmup_target {target} becomes {target_int}, pi becomes 3, and the curve is "
-    "not the cosine you meant.",
-    "CosineDecayRestarts": "t_mul, m_mul and alpha are truncated to integers and pi becomes 3.",
-    "ExponentialDecay": "decay_rate {rate} becomes {rate_int}.",
-    "InverseTimeDecay": "decay_rate {rate} becomes {rate_int}.",
-    "PolynomialDecay": "end_learning_rate and power are truncated to integers.",
-    "PiecewiseConstantDecay": "every value is an integer.",
-}
 
 
 @dataclass(frozen=True)
@@ -84,14 +29,16 @@ class Finding:
     severity: Severity
     param: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    detail: str | None = None
 
-    @property
-    def message(self) -> str:
-        return TEMPLATES[self.code][0].format(**self.params)
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """What Keras will do, in plain words."""
+        text = t(f"finding.{self.code}", lang, **self.params)
+        return f"{text} {t(self.detail, lang, **self.params)}" if self.detail else text
 
-    @property
-    def fix(self) -> str:
-        return TEMPLATES[self.code][1].format(**self.params)
+    def fix(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """How to get what was meant."""
+        return t(f"finding.{self.code}.fix", lang, **self.params)
 
 
 def _integer_finding(schedule: Schedule) -> Finding | None:
@@ -102,19 +49,15 @@ def _integer_finding(schedule: Schedule) -> Finding | None:
         param, value = "values[0]", cfg["values"][0]
     else:
         param, value = "initial_learning_rate", cfg["initial_learning_rate"]
-    details: dict[str, Any] = {}
-    if schedule.class_name == "CosineDecay":
+    params: dict[str, Any] = {"param": param, "value": value}
+    detail = f"finding.integer_learning_rate.{schedule.class_name}"
+    if schedule.class_name == "CosineDecay" and cfg["warmup_target"] is not None:
         target = cfg["warmup_target"]
-        details = {"target": target, "target_int": None if target is None else int(target)}
+        params.update(target=target, target_int=int(target))
+        detail += ".warmup"
     elif "decay_rate" in cfg:
-        details = {"rate": cfg["decay_rate"], "rate_int": int(cfg["decay_rate"])}
-    consequence = _INT_CONSEQUENCES[schedule.class_name].format(**details)
-    return Finding(
-        "integer_learning_rate",
-        "warning",
-        param,
-        {"param": param, "value": value, "consequence": consequence},
-    )
+        params.update(rate=cfg["decay_rate"], rate_int=int(cfg["decay_rate"]))
+    return Finding("integer_learning_rate", "warning", param, params, detail)
 
 
 def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]:
