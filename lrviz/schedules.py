@@ -183,24 +183,29 @@ def _eval_restarts(cfg: Config, steps: np.ndarray) -> np.ndarray:
     if _is_int_dtype(cfg):
         return _eval_restarts_int(cfg, steps)
     lr0 = F32(cfg["initial_learning_rate"])
-    first = F32(cfg["first_decay_steps"])
     alpha = F32(cfg["alpha"])
-    t_mul = F32(cfg["t_mul"])
     m_mul = F32(cfg["m_mul"])
-    completed = _steps_f32(steps) / first
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if t_mul == F32(1.0):
-            i_restart = np.floor(completed)
-            completed = completed - i_restart
-        else:
-            i_restart = np.floor(np.log(F32(1.0) - completed * (F32(1.0) - t_mul)) / np.log(t_mul))
-            t_fac = _power(t_mul, i_restart)
-            sum_r = (F32(1.0) - t_fac) / (F32(1.0) - t_mul)
-            completed = (completed - sum_r) / t_fac
+        i_restart, completed = _restart_position(cfg, steps)
         m_fac = _power(m_mul, i_restart)
         cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(PI32 * completed))
         decayed = (F32(1) - alpha) * cosine + alpha
         return lr0 * decayed
+
+
+def _restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(period index, fraction of that period done) at each step, in Keras's float32 arithmetic."""
+    first = F32(cfg["first_decay_steps"])
+    t_mul = F32(cfg["t_mul"])
+    completed = _steps_f32(steps) / first
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if t_mul == F32(1.0):
+            i_restart = np.floor(completed)
+            return i_restart, completed - i_restart
+        i_restart = np.floor(np.log(F32(1.0) - completed * (F32(1.0) - t_mul)) / np.log(t_mul))
+        t_fac = _power(t_mul, i_restart)
+        sum_r = (F32(1.0) - t_fac) / (F32(1.0) - t_mul)
+        return i_restart, (completed - sum_r) / t_fac
 
 
 def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -227,7 +232,7 @@ def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         return (lr0 * decayed).astype(F32)
 
 
-def restart_starts(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     """Theoretical steps at which SGDR restarts (period i starts), up to `stop`; None if > limit."""
     first = float(cfg["first_decay_steps"])
     t_mul = float(cfg["t_mul"])
@@ -263,10 +268,36 @@ def restarts_nan_from(cfg: Config) -> int | None:
     return None
 
 
+def _exact_edges(index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray) -> np.ndarray:
+    """The steps where a monotone float32 period index really steps up, near each theoretical edge.
+
+    Keras computes the period (restart, stair, cycle) in float32, so at large steps an edge moves
+    away from its real-number position; a vectorised bisection finds each one exactly. The
+    theoretical edges are kept too (harmless extra points).
+    """
+    if approx.size == 0:
+        return approx
+    half = 4 + (approx >> 12)
+    low = np.maximum(approx - half, 0)
+    high = approx + half
+    with np.errstate(invalid="ignore"):
+        target = index(high)
+        ok = np.isfinite(target) & (index(low) < target)
+        low, high, target = low[ok], high[ok], target[ok]
+        while np.any(high - low > 1):
+            mid = (low + high) // 2
+            reached = index(mid) >= target
+            high = np.where(reached, mid, high)
+            low = np.where(reached, low, mid)
+    return np.union1d(high, approx)
+
+
 def _breaks_restarts(cfg: Config, stop: int) -> np.ndarray | None:
     starts = restart_starts(cfg, stop)
     if starts is None:
         return None
+    if starts.size <= 100_000 and not _is_int_dtype(cfg):
+        starts = _exact_edges(lambda steps: _restart_position(cfg, steps)[0], starts)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
         starts = np.append(starts[starts < nan_from], nan_from)
@@ -319,13 +350,16 @@ def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return F32(cfg["initial_learning_rate"]) / denom
 
 
-def _breaks_staircase(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+def _breaks_staircase(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     if not cfg["staircase"]:
         return np.zeros(0, dtype=np.int64)
     count = stop // int(cfg["decay_steps"])
     if count > limit:
         return None
-    return np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
+    edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
+    if _is_int_dtype(cfg) or count > 100_000:
+        return edges
+    return _exact_edges(lambda steps: np.floor(_steps_f32(steps) / F32(cfg["decay_steps"])), edges)
 
 
 def _settles_exponential(cfg: Config) -> int:
@@ -409,14 +443,17 @@ def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         return ((lr0 - end) * np.power(1 - p, power) + end).astype(F32)
 
 
-def _breaks_polynomial(cfg: Config, stop: int, limit: int = 200_000) -> np.ndarray | None:
+def _breaks_polynomial(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     decay_steps = int(cfg["decay_steps"])
     if not cfg["cycle"]:
         return np.array([decay_steps], dtype=np.int64)
     count = stop // decay_steps
     if count > limit:
         return None
-    return np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
+    edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
+    if _is_int_dtype(cfg) or count > 100_000:
+        return edges
+    return _exact_edges(lambda steps: np.ceil(_steps_f32(steps) / F32(decay_steps)), edges)
 
 
 def _settles_polynomial(cfg: Config) -> int:

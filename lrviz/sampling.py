@@ -1,0 +1,158 @@
+"""Which steps to plot: a few thousand points that draw exactly what the full curve would.
+
+The M4 idea (Jugel et al., VLDB 2014): for each pixel column keep the first, last, minimum and
+maximum point, and a line through them covers the same pixels as a line through every step. The
+full curve can have 10^12 steps, so it is never evaluated step by step; instead the schedules are
+piecewise monotone between their breakpoints, and a column's extremes lie at its edges or next to
+a breakpoint. float32 rounding can wiggle a nearly flat curve by an ulp inside a column, so every
+column is also evaluated densely where that is cheap (see `DENSE_STEPS`), which keeps the envelope
+exact, not just within a pixel, for every horizon a full evaluation could check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrviz.schedules import Schedule
+
+DEFAULT_COLUMNS = 1000
+# Below this many steps in the range, evaluate every step (exact by construction): about a
+# millisecond per 100k steps, so a few ms per configuration.
+DENSE_STEPS = 16_000
+# Steps evaluated at each side of a breakpoint and at each column edge on sparse ranges.
+EDGE_WINDOW = 2
+# Most candidate steps around breakpoints before a range counts as dense.
+MAX_CANDIDATES = 3_000_000
+# Ranges with denser breakpoints are evaluated step by step up to this many steps (exact), and
+# with an even stride beyond it.
+MAX_DENSE_STEPS = 20_000_000
+CHUNK_STEPS = 2_000_000
+
+
+def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
+    """Integer edges of `columns` equal-width pixel columns covering [start, stop]."""
+    edges = np.linspace(start, stop + 1, columns + 1)
+    return np.unique(np.floor(edges).astype(np.int64))
+
+
+def m4(steps: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Steps of the first, last, min and max point of every column (M4 reduction)."""
+    column = np.searchsorted(edges, steps, side="right") - 1
+    keep = np.zeros(steps.size, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+    ends = np.r_[starts[1:], steps.size] - 1
+    keep[starts] = True
+    keep[ends] = True
+    # NaN is its own extreme: keep the first NaN of each column so gaps are drawn where Keras
+    # returns NaN.
+    finite = np.isfinite(values)
+    safe_low = np.where(finite, values, np.inf)
+    safe_high = np.where(finite, values, -np.inf)
+    keep[_argreduce(safe_low, starts, np.minimum)] = True
+    keep[_argreduce(safe_high, starts, np.maximum)] = True
+    nan_starts = np.flatnonzero(~finite & np.r_[True, finite[:-1]])
+    keep[nan_starts] = True
+    return steps[keep]
+
+
+def _argreduce(values: np.ndarray, starts: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Index of the first extreme of each segment that begins at `starts`."""
+    extreme = ufunc.reduceat(values, starts)
+    segment = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, values.size]))
+    hits = np.flatnonzero(values == extreme[segment])
+    hit_segment = segment[hits]
+    return hits[np.r_[True, hit_segment[1:] != hit_segment[:-1]]]
+
+
+def _candidates(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray | None:
+    """Column edges and breakpoint neighbourhoods: where a piecewise-monotone curve has extremes.
+
+    None when the breakpoints are too dense to list (then only a full evaluation is exact).
+    """
+    window = np.arange(-EDGE_WINDOW, EDGE_WINDOW + 1, dtype=np.int64)
+    parts = [(edges[:-1, None] + window).ravel(), (edges[1:, None] - 1 + window).ravel()]
+    marks = schedule.breakpoints(stop)
+    if marks is None:
+        return None
+    marks = marks[(marks >= start - EDGE_WINDOW) & (marks <= stop + EDGE_WINDOW)]
+    if marks.size * window.size > MAX_CANDIDATES:
+        return None
+    parts.append((marks[:, None] + window).ravel())
+    steps = np.concatenate(parts)
+    return np.unique(steps[(steps >= start) & (steps <= stop)])
+
+
+def _finite_edges(schedule: Schedule, steps: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Exact steps where the curve turns NaN/inf (or back) between two candidates (bisection)."""
+    finite = np.isfinite(values)
+    change = np.flatnonzero(finite[1:] != finite[:-1])
+    low, high = steps[change], steps[change + 1]
+    low_finite = finite[change]
+    while np.any(high - low > 1):
+        mid = (low + high) // 2
+        mid_finite = np.isfinite(schedule(mid))
+        same = mid_finite == low_finite
+        low = np.where(same, mid, low)
+        high = np.where(same, high, mid)
+    return np.concatenate([low, high])
+
+
+def sample_steps(
+    schedule: Schedule, start: int, stop: int, columns: int = DEFAULT_COLUMNS
+) -> np.ndarray:
+    """Sorted integer steps in [start, stop] that draw the same picture as every step.
+
+    At most about 4 points per column are returned (fewer when the range is short: then every
+    step is returned). Every breakpoint of the schedule inside the range is included.
+    """
+    start, stop = int(start), int(stop)
+    if stop < start:
+        raise ValueError(f"stop ({stop}) must be >= start ({start})")
+    count = stop - start + 1
+    if count <= 4 * columns:
+        return np.arange(start, stop + 1, dtype=np.int64)
+    edges = column_edges(start, stop, columns)
+    steps = None if count <= DENSE_STEPS else _candidates(schedule, start, stop, edges)
+    if steps is None:
+        return _sample_dense(schedule, start, stop, edges)
+    values = schedule(steps)
+    extra = _finite_edges(schedule, steps, values)
+    if extra.size:
+        steps = np.union1d(steps, extra)
+        values = schedule(steps)
+    chosen = m4(steps, values, edges)
+    marks = schedule.breakpoints(stop)
+    if marks is not None and marks.size <= 4 * columns:
+        marks = marks[(marks >= start) & (marks <= stop)]
+        chosen = np.union1d(chosen, np.union1d(marks, np.clip(marks - 1, start, stop)))
+    return chosen
+
+
+def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray:
+    """M4 over every step, in chunks of whole columns; beyond `MAX_DENSE_STEPS` an even
+    subsample of each column stands in (breakpoints that dense are finer than any screen)."""
+    stride = max(1, -(-(stop - start + 1) // MAX_DENSE_STEPS))
+    chosen = []
+    per_chunk = max(1, CHUNK_STEPS // max(1, int(np.diff(edges).max())))
+    for first in range(0, edges.size - 1, per_chunk):
+        chunk_edges = edges[first : first + per_chunk + 1]
+        steps = np.arange(chunk_edges[0], chunk_edges[-1], stride, dtype=np.int64)
+        steps = np.union1d(steps, chunk_edges[1:] - 1)
+        chosen.append(m4(steps, schedule(steps), chunk_edges))
+    return np.concatenate(chosen)
+
+
+def envelope(
+    steps: np.ndarray, values: np.ndarray, start: int, stop: int, columns: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column (min, max) of points, NaN where a column has no finite point. For checks."""
+    edges = column_edges(start, stop, columns)
+    column = np.searchsorted(edges, steps, side="right") - 1
+    low = np.full(edges.size - 1, np.inf)
+    high = np.full(edges.size - 1, -np.inf)
+    finite = np.isfinite(values)
+    np.minimum.at(low, column[finite], values[finite])
+    np.maximum.at(high, column[finite], values[finite])
+    low[np.isinf(low)] = np.nan
+    high[np.isinf(high)] = np.nan
+    return low, high
