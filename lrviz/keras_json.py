@@ -34,6 +34,12 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _key(key: Any) -> str:
+    """A JSON object key for a message: its text, cut to one short line."""
+    text = " ".join(str(key).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _suggest(name: str, options: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" Did you mean `{close[0]}`?" if close else ""
@@ -216,7 +222,7 @@ def validate_config(class_name: str, config: Any) -> dict[str, Any]:
         if key not in spec.param_names:
             hint = _suggest(str(key), spec.param_names)
             raise ConfigError(
-                f"{class_name} has no argument `{_short(key, 40)}`.{hint} "
+                f"{class_name} has no argument `{_key(key)}`.{hint} "
                 f"Valid: {', '.join(spec.param_names)}"
             )
     checked: dict[str, Any] = {}
@@ -249,7 +255,7 @@ def from_keras(config: Mapping[str, Any] | str | bytes) -> Schedule:
     for key in config:
         if key not in _TOP_LEVEL_KEYS:
             raise ConfigError(
-                f"Unknown top-level key `{_short(key, 40)}`.{_suggest(str(key), _TOP_LEVEL_KEYS)} "
+                f"Unknown top-level key `{_key(key)}`.{_suggest(str(key), _TOP_LEVEL_KEYS)} "
                 f"Valid: {', '.join(_TOP_LEVEL_KEYS)}"
             )
     module = config.get("module", KERAS_MODULE)
