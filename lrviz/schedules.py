@@ -743,10 +743,10 @@ class Schedule:
         array = np.asarray(steps)
         if array.dtype.kind not in "iu":
             raise TypeError(f"steps must be integers; received dtype {array.dtype}")
-        values = np.asarray(self.spec.evaluate(self.config, array), dtype=F32)
+        values = np.asarray(self.spec.evaluate(self.config, np.atleast_1d(array)), dtype=F32)
         if array.ndim == 0:
-            return F32(values.reshape(()))
-        return values
+            return F32(values[0])
+        return values.reshape(array.shape)
 
     def to_keras(self) -> dict[str, Any]:
         """The dict `keras.optimizers.schedules.serialize` returns for this schedule."""

@@ -1,0 +1,91 @@
+"""The schedule engine's contract: specs mirror Keras's constructors, evaluation is vectorised."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+from config_factory import CLASSES, random_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from keras_oracle import keras
+
+import lrviz
+from lrviz.params import REQUIRED
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_spec_lists_keras_constructor_arguments_in_order_with_its_defaults(class_name):
+    keras_class = getattr(keras.optimizers.schedules, class_name)
+    signature = inspect.signature(keras_class.__init__).parameters
+    keras_params = [p for p in signature.values() if p.name != "self"]
+    spec = lrviz.SCHEDULES[class_name]
+    assert spec.param_names == tuple(p.name for p in keras_params)
+    for param, keras_param in zip(spec.params, keras_params):
+        if keras_param.default is inspect.Parameter.empty:
+            assert param.default is REQUIRED
+        else:
+            assert param.default == keras_param.default
+            assert type(param.default) is type(keras_param.default)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_every_parameter_has_help_and_a_slider_range_where_numeric(class_name):
+    for param in lrviz.SCHEDULES[class_name].params:
+        assert param.help.strip()
+        if param.kind in ("float", "steps"):
+            assert param.slider_min is not None and param.slider_max > param.slider_min
+
+
+@settings(max_examples=200, deadline=None)
+@given(class_index=st.integers(0, len(CLASSES) - 1), seed=st.integers(0, 2**32 - 1))
+def test_vectorised_call_equals_one_step_at_a_time(class_index, seed):
+    rng = np.random.default_rng(seed)
+    schedule = lrviz.from_keras(random_config(CLASSES[class_index], rng))
+    steps = rng.integers(0, 3 * schedule.settles_at() + 2, 25)
+    together = schedule(steps)
+    one_by_one = np.array([schedule(int(s)) for s in steps], dtype=np.float32)
+    np.testing.assert_array_equal(together, one_by_one)
+
+
+def test_scalar_step_gives_a_float32_scalar():
+    value = lrviz.from_keras(lrviz.default_config("CosineDecay"))(1000)
+    assert isinstance(value, np.float32) and value == np.float32(1e-3)
+
+
+def test_non_integer_steps_are_refused():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    with pytest.raises(TypeError, match="integers"):
+        schedule(np.array([0.5]))
+
+
+def test_warmup_peak_is_reached_exactly_at_warmup_steps():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    assert schedule(999) < schedule(1000) == np.float32(1e-3) > schedule(1100)
+
+
+def test_floor_is_alpha_times_peak_from_the_end_of_decay_on():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    floor = schedule(np.array([10_000, 10_001, 10**9]))
+    assert (floor == floor[0]).all()
+    assert floor[0] == pytest.approx(0.1 * 1e-3, rel=1e-6)
+
+
+def test_breakpoints_of_cosine_with_warmup_are_peak_and_floor():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    np.testing.assert_array_equal(schedule.breakpoints(20_000), [1000, 10_000])
+
+
+def test_restart_breakpoints_are_where_the_rate_jumps_up():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecayRestarts"))
+    marks = schedule.breakpoints(100_000)
+    assert marks.size >= 5
+    assert (schedule(marks) > schedule(marks - 1)).all()
+
+
+def test_replace_validates_changes():
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    assert schedule.replace(alpha=0.5).config["alpha"] == 0.5
+    with pytest.raises(lrviz.ConfigError, match="decay_steps"):
+        schedule.replace(decay_steps=0)
