@@ -114,13 +114,14 @@ def sample_steps(
     edges = column_edges(start, stop, columns)
     steps = None if count <= DENSE_STEPS else _candidates(schedule, start, stop, edges)
     if steps is None:
-        return _sample_dense(schedule, start, stop, edges)
-    values = schedule(steps)
-    extra = _finite_edges(schedule, steps, values)
-    if extra.size:
-        steps = np.union1d(steps, extra)
+        chosen = _sample_dense(schedule, start, stop, edges)
+    else:
         values = schedule(steps)
-    chosen = m4(steps, values, edges)
+        extra = _finite_edges(schedule, steps, values)
+        if extra.size:
+            steps = np.union1d(steps, extra)
+            values = schedule(steps)
+        chosen = m4(steps, values, edges)
     marks = schedule.breakpoints(stop)
     if marks is not None and marks.size <= 4 * columns:
         marks = marks[(marks >= start) & (marks <= stop)]
