@@ -24,9 +24,9 @@ EDGE_WINDOW = 2
 # Most candidate steps around breakpoints before a range counts as dense.
 MAX_CANDIDATES = 3_000_000
 # Ranges with denser breakpoints are evaluated step by step up to this many steps (exact), and
-# with an even stride beyond it.
-MAX_DENSE_STEPS = 20_000_000
-CHUNK_STEPS = 2_000_000
+# at this many evenly spaced steps per column beyond it.
+MAX_DENSE_STEPS = 10_000_000
+DENSE_STRIDE_POINTS = 64
 
 
 def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
@@ -43,15 +43,16 @@ def m4(steps: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     ends = np.r_[starts[1:], steps.size] - 1
     keep[starts] = True
     keep[ends] = True
-    # NaN is its own extreme: keep the first NaN of each column so gaps are drawn where Keras
+    # NaN is its own extreme: keep the first NaN of each column so the line breaks where Keras
     # returns NaN.
     finite = np.isfinite(values)
     safe_low = np.where(finite, values, np.inf)
     safe_high = np.where(finite, values, -np.inf)
     keep[_argreduce(safe_low, starts, np.minimum)] = True
     keep[_argreduce(safe_high, starts, np.maximum)] = True
-    nan_starts = np.flatnonzero(~finite & np.r_[True, finite[:-1]])
-    keep[nan_starts] = True
+    nan_index = np.flatnonzero(~finite)
+    nan_column = column[nan_index]
+    keep[nan_index[np.r_[True, nan_column[1:] != nan_column[:-1]]] if nan_index.size else []] = True
     return steps[keep]
 
 
@@ -130,17 +131,24 @@ def sample_steps(
 
 
 def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray:
-    """M4 over every step, in chunks of whole columns; beyond `MAX_DENSE_STEPS` an even
-    subsample of each column stands in (breakpoints that dense are finer than any screen)."""
-    stride = max(1, -(-(stop - start + 1) // MAX_DENSE_STEPS))
-    chosen = []
-    per_chunk = max(1, CHUNK_STEPS // max(1, int(np.diff(edges).max())))
-    for first in range(0, edges.size - 1, per_chunk):
-        chunk_edges = edges[first : first + per_chunk + 1]
-        steps = np.arange(chunk_edges[0], chunk_edges[-1], stride, dtype=np.int64)
-        steps = np.union1d(steps, chunk_edges[1:] - 1)
-        chosen.append(m4(steps, schedule(steps), chunk_edges))
-    return np.concatenate(chosen)
+    """Breakpoints too dense to list: M4 over every step up to `MAX_DENSE_STEPS` (exact), else
+    over the column edges and `DENSE_STRIDE_POINTS` evenly spaced steps per column. Beyond that
+    size, monotone staircases stay exact (their extremes are at the column edges); periodic
+    curves with more periods than a pixel can show are drawn from that even sample."""
+    if stop - start + 1 <= MAX_DENSE_STEPS:
+        steps = np.arange(start, stop + 1, dtype=np.int64)
+    else:
+        window = np.arange(-EDGE_WINDOW, EDGE_WINDOW + 1, dtype=np.int64)
+        spread = np.linspace(start, stop, DENSE_STRIDE_POINTS * (edges.size - 1))
+        steps = np.concatenate(
+            [
+                (edges[:-1, None] + window).ravel(),
+                (edges[1:, None] - 1 + window).ravel(),
+                spread.astype(np.int64),
+            ]
+        )
+        steps = np.unique(steps[(steps >= start) & (steps <= stop)])
+    return m4(steps, schedule(steps), edges)
 
 
 def envelope(
