@@ -89,3 +89,14 @@ def test_replace_validates_changes():
     assert schedule.replace(alpha=0.5).config["alpha"] == 0.5
     with pytest.raises(lrviz.ConfigError, match="decay_steps"):
         schedule.replace(decay_steps=0)
+
+
+def test_parameter_reference_is_generated_from_the_specs():
+    from pathlib import Path
+
+    from lrviz.docs import parameters_markdown
+
+    reference = Path(__file__).parent.parent / "docs" / "parameters.md"
+    assert reference.read_text("utf-8") == parameters_markdown(), (
+        "run `python -m lrviz.docs > docs/parameters.md`"
+    )
