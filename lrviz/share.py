@@ -38,16 +38,28 @@ The params are written in this order with `urllib.parse.urlencode`:
     The 0-based index of the selected configuration, in decimal; omitted when it is 0.
 `KEY=VALUE`
     One param per view option. KEY matches `[A-Za-z][A-Za-z0-9_]{0,31}` and is none of `v`, `c`,
-    `s`, `embed`, `embed_options`. VALUE is `true`/`false` for a bool, decimal for an int, Python's
-    `repr` for a float (it has a `.` or an exponent), and the text itself for a str, with a `'`
-    in front when the text would otherwise read as a bool or a number or starts with `'`
-    (`x=epochs`, `x='500`). At most `MAX_VIEW_CHARS` (200) characters.
+    `s`, `embed`, `embed_options` in any letter case. VALUE is at most `MAX_VIEW_CHARS` (200)
+    characters and says its own type:
+
+    - bool: `true` or `false`;
+    - int: decimal, `-?[0-9]+`;
+    - float: Python's `repr`, which always has a `.` or an exponent:
+      `-?[0-9]+([.][0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)` (finite only);
+    - str: the text itself, with one `'` in front when it starts with `'` or would otherwise read
+      as one of the above (`x=epochs`, `x='500`, `x='true`).
+
+Reading a link never fails: each param counts with its last value; whitespace and `=` padding
+inside `c` are ignored; a missing `v` reads as 1; `module` and `registered_name` come back with
+their defaults when absent; whatever is dropped or replaced gets a `Notice`. When the app passes
+its view option types, only those keys are read, a typed str needs no `'`, an int is accepted as
+a float, and `1`/`0` as a bool.
 
 A link is at most `MAX_LINK_CHARS` (100,000) characters, well below the ~127,900-character request
-line the Streamlit server accepts. Example (one CosineDecay, selected, two view options):
+line the Streamlit server accepts. Example: the starter CosineDecay, shown and selected, with two
+view options; its payload is the JSON
+`[{"k":"C","p":{"lr":0.0,"ds":9000,"a":0.1,"n":"Warmup + cosine","wt":0.001,"ws":1000}}]`:
 
-    http://localhost:8501/?v=1&c=eNqLrlbKVrIy0ClQsjLQMzDQUUpRsjLQszQwMDAwqNZRSlSyMtAz0FHKU7IyNDDQUc
-    oDsZSCy4syc1IVgvPzc1IUEpNzS3MUyhJzSlKtlIx1lMqLlayM0AUs0AWSlKyMsOiRqo0FAJqqHXg&logy=true&x=epochs
+    http://localhost:8501/?v=1&c=eNqLrlbKVrJSclbSUSpQsqpWyilSsjLQM9BRSilWsrI0MACyEkEihjpKeUB14YlFuaUFCtoKyfnFmXmpQF3lJWANBkAF5UAthkAttbWxAMYhFp4&logy=true&x=epochs
 """
 
 from __future__ import annotations
@@ -114,7 +126,7 @@ _ARG_NAMES = {code: name for name, code in ARG_CODES.items()}
 
 _VIEW_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 _INT_TEXT = re.compile(r"-?[0-9]+")
-_FLOAT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
+_FLOAT_TEXT = re.compile(r"-?[0-9]+([.][0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
 _SELECTED_TEXT = re.compile(r"[0-9]{1,9}")
 _NOT_BASE64URL = re.compile(r"[^A-Za-z0-9_-]")
 _TYPE_WORDS: dict[type, str] = {
@@ -627,7 +639,7 @@ def _read_view(
         if key in (VERSION_KEY, CONFIGS_KEY, SELECTED_KEY) or key.lower() in _STREAMLIT_KEYS:
             continue
         if view_types is None:
-            known = bool(_VIEW_KEY.fullmatch(key))
+            known = bool(_VIEW_KEY.fullmatch(key)) and key.lower() not in _RESERVED_KEYS
         else:
             known = key in view_types and view_types[key] in _TYPE_WORDS
         if not known:
