@@ -18,9 +18,23 @@ DEFAULT_LANGUAGE = "en"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """All templates of one language (cached; the files ship inside the package)."""
-    text = resources.files("lrviz").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    return json.loads(text)
+    """All templates of one language (cached; the files ship inside the package).
+
+    A language is `locales/<lang>.json` plus any `locales/<lang>.<part>.json` (one per area, such
+    as formulas), merged; a key defined twice is an error.
+    """
+    folder = resources.files("lrviz").joinpath("locales")
+    merged: dict[str, str] = {}
+    for file in sorted(folder.iterdir(), key=lambda f: f.name):
+        if file.name == f"{lang}.json" or (
+            file.name.startswith(f"{lang}.") and file.name.endswith(".json")
+        ):
+            part = json.loads(file.read_text("utf-8"))
+            clash = merged.keys() & part.keys()
+            if clash:
+                raise ValueError(f"{file.name} redefines {sorted(clash)[:3]}")
+            merged.update(part)
+    return merged
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
