@@ -56,7 +56,7 @@ def _finite_float(token: str) -> float:
     return value
 
 
-def _depth(value: Any) -> int:
+def json_depth(value: Any) -> int:
     """Nesting depth of a JSON value, without recursion."""
     deepest = 0
     stack = [(value, 1)]
@@ -106,7 +106,7 @@ def parse_json_text(text: str | bytes) -> Any:
         ) from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
         raise ConfigError(f"Not usable JSON: {err}.") from None
-    if _depth(value) > MAX_DEPTH:
+    if json_depth(value) > MAX_DEPTH:
         raise ConfigError(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).")
     return value
 

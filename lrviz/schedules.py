@@ -506,8 +506,15 @@ def _flag(name: str, help_text: str) -> ParamSpec:
     return ParamSpec(name, "bool", help_text, default=False)
 
 
-_ALPHA_HELP = (
-    "Floor as a FRACTION of the peak (lr ends at alpha * peak), not an absolute learning rate."
+_ALPHA = ParamSpec(
+    "alpha",
+    "float",
+    "Floor as a FRACTION of the peak (lr ends at alpha * peak), not an absolute learning rate.",
+    default=0.0,
+    minimum=-1e6,
+    maximum=1e6,
+    slider_min=0.0,
+    slider_max=1.0,
 )
 
 SCHEDULES: dict[str, ScheduleSpec] = {
@@ -526,16 +533,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
                     "decay_steps",
                     "Steps of cosine decay AFTER the warmup (Keras's decay_steps excludes it).",
                 ),
-                ParamSpec(
-                    "alpha",
-                    "float",
-                    _ALPHA_HELP,
-                    default=0.0,
-                    minimum=-1e6,
-                    maximum=1e6,
-                    slider_min=0.0,
-                    slider_max=1.0,
-                ),
+                _ALPHA,
                 _name("CosineDecay"),
                 _lr(
                     "warmup_target",
@@ -585,16 +583,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
                     slider_min=0.0,
                     slider_max=2.0,
                 ),
-                ParamSpec(
-                    "alpha",
-                    "float",
-                    _ALPHA_HELP,
-                    default=0.0,
-                    minimum=-1e6,
-                    maximum=1e6,
-                    slider_min=0.0,
-                    slider_max=1.0,
-                ),
+                _ALPHA,
                 _name("SGDRDecay"),
             ),
             _eval_restarts,

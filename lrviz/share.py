@@ -74,6 +74,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from lrviz.keras_json import json_depth
+
 ViewValue = str | int | float | bool
 
 VERSION = "1"
@@ -553,23 +555,9 @@ def _unpack(payload: str, notices: list[Notice]) -> list[Any]:
         raise _Unreadable("share.bad_json", detail="a number is too long") from None
     if not isinstance(value, list):
         raise _Unreadable("share.not_a_list", found=_json_type(value))
-    if _depth(value) > MAX_JSON_DEPTH:
+    if json_depth(value) > MAX_JSON_DEPTH:
         raise _Unreadable("share.too_deep", limit=MAX_JSON_DEPTH)
     return value
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value, without recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
 
 
 def _long_name(names: Mapping[str, str], code: str) -> str:
