@@ -600,10 +600,12 @@ def _read_entry(number: int, item: Any, notices: list[Notice]) -> Entry | None:
 
 def _read_selected(text: str | None, positions: list[int], notices: list[Notice]) -> int:
     """The index of the selected entry among those read; the entry `s` named if it was read."""
-    if text is None or not positions:
+    if text is None:
         return 0
     if not _SELECTED_TEXT.fullmatch(text):
         notices.append(Notice("share.selected_invalid", {"value": _show(text)}))
+        return 0
+    if not positions:
         return 0
     wanted = int(text)
     if wanted in positions:

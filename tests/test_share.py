@@ -821,3 +821,10 @@ def test_over_long_values_never_raise_and_are_reported(
 def test_reserved_keys_in_another_letter_case_are_not_view_options() -> None:
     decoded = decode_state({"V": "2", "S": "1"})
     assert (ids(decoded), decoded.state.view) == (["share.view_unknown"], {})
+
+
+def test_a_damaged_selection_with_no_configurations_is_reported() -> None:
+    # A bit flip can turn `c=PAYLOAD` into `s=PAYLOAD`: the configurations vanish, say so.
+    decoded = decode_state({"v": "1", "s": "eNqLrlbKVrJSclbSUSpQsqpWyilSsjLQM9BRSilWsrI0MACy"})
+    assert decoded.state.entries == ()
+    assert [notice.id for notice in decoded.notices] == ["share.selected_invalid"]
