@@ -14,6 +14,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# timm's metadata pins torchvision (a multi-GB CUDA torch); its schedulers need only torch.
+.venv/bin/python -m pip install -q --no-deps 'timm==1.0.31'
 
 export KERAS_BACKEND=numpy
 .venv/bin/ruff check .
