@@ -1,0 +1,745 @@
+"""lrviz studio: the Streamlit page. Layout only; the logic lives in `lrviz`.
+
+One-way data flow: the URL (on the first run) and the widgets' callbacks change the `Studio` in
+`st.session_state` (the single source of truth); every run derives schedules, sampled curves,
+figures and payloads from it, and writes it back into the URL. Widget keys are
+`cfg.<configuration id>.<parameter>.<role>`; the parameter widgets are built from the specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lrviz import SCHEDULES, ConfigError, ParamSpec, Schedule, findings, payloads
+from lrviz import figures as fg
+from lrviz import state as ss
+from lrviz.i18n import LANGUAGES, pick_language, t
+from lrviz.keras_json import MAX_CONFIGS
+from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
+from lrviz.share import LinkTooLong, decode_state, encode_state
+
+STUDIO = "studio"
+MESSAGES = "link_messages"
+ERRORS = "errors"
+TABLE_REV = "table_revisions"
+REMEMBERED = "remembered"
+IMPORT_RESULT = "import_result"
+IMPORT_TEXT = "import.text"
+SHOWN_HORIZON = "shown_horizon"
+
+st.set_page_config(page_title="lrviz", page_icon="📉", layout="wide")
+
+
+# ---------------------------------------------------------------------------------------------
+# State plumbing
+# ---------------------------------------------------------------------------------------------
+
+
+def studio() -> ss.Studio:
+    return st.session_state[STUDIO]
+
+
+def lang() -> str:
+    return studio().view.lang
+
+
+def tr(key: str, **params: Any) -> str:
+    return t(key, lang(), **params)
+
+
+def start_session() -> None:
+    """Open what the URL carries (once per session), else the starter."""
+    if STUDIO in st.session_state:
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    browser = pick_language(None, st.context.headers.get("Accept-Language"))
+    if params:
+        opened, messages = ss.from_link(params, decode_state(params, ss.VIEW_TYPES))
+        if "lang" not in params:
+            opened = ss.set_view(opened, lang=browser)
+    else:
+        opened, messages = ss.starter_studio(ss.View(lang=browser)), []
+    st.session_state[STUDIO] = opened
+    st.session_state[MESSAGES] = messages
+    st.session_state[ERRORS] = {}
+    st.session_state[TABLE_REV] = {}
+    st.session_state[REMEMBERED] = {}
+
+
+def apply(
+    operation: Callable[..., ss.Studio], *args: Any, error_key: str = "", **kwargs: Any
+) -> bool:
+    """Run a state operation; a `ConfigError` becomes an inline message and changes nothing."""
+    errors = st.session_state[ERRORS]
+    try:
+        st.session_state[STUDIO] = operation(studio(), *args, **kwargs)
+    except ss.TooManyConfigs as err:
+        errors[error_key] = tr("error.too_many", limit=MAX_CONFIGS, adding=err.adding)
+        return False
+    except ConfigError as err:
+        errors[error_key] = str(err)
+        return False
+    errors.pop(error_key, None)
+    return True
+
+
+def show_error(error_key: str) -> None:
+    message = st.session_state[ERRORS].get(error_key)
+    if message:
+        st.error(message, icon=":material/warning:")
+
+
+def bind(key: str, value: Any) -> None:
+    """Make a widget show the studio's value before it is drawn (the studio is the truth)."""
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+
+
+def widget_key(entry_id: int, name: str, role: str) -> str:
+    return f"cfg.{entry_id}.{name}.{role}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks: widget value -> studio
+# ---------------------------------------------------------------------------------------------
+
+
+def on_param(entry_id: int, spec: ParamSpec, role: str) -> None:
+    value = st.session_state[widget_key(entry_id, spec.name, role)]
+    if spec.kind == "steps":
+        value = int(value)
+    elif spec.kind == "float":
+        value = float(value)
+    apply(
+        ss.set_params,
+        entry_id,
+        error_key=widget_key(entry_id, spec.name, "error"),
+        **{spec.name: value},
+    )
+
+
+def on_none(entry_id: int, spec: ParamSpec, class_name: str) -> None:
+    is_none = st.session_state[widget_key(entry_id, spec.name, "none")]
+    remembered = st.session_state[REMEMBERED]
+    memory = (entry_id, spec.name)
+    current = studio().find(entry_id).config["config"][spec.name]
+    if is_none:
+        remembered[memory] = current
+        value = None
+    else:
+        value = ss.revive_value(spec, class_name, remembered.get(memory))
+    apply(
+        ss.set_params,
+        entry_id,
+        error_key=widget_key(entry_id, spec.name, "error"),
+        **{spec.name: value},
+    )
+
+
+def on_visible(entry_id: int) -> None:
+    apply(ss.set_visible, entry_id, st.session_state[widget_key(entry_id, "list", "visible")])
+
+
+def on_add() -> None:
+    apply(ss.add, st.session_state["list.add_class"], error_key="list")
+
+
+def on_import_text() -> None:
+    text = st.session_state.get(IMPORT_TEXT, "")
+    before = len(studio().entries)
+    if apply(ss.import_text, text, error_key="import"):
+        st.session_state[IMPORT_RESULT] = len(studio().entries) - before
+
+
+def on_import_file() -> None:
+    upload = st.session_state.get("import.file")
+    before = len(studio().entries)
+    if upload is not None and apply(ss.import_text, upload.getvalue(), error_key="import"):
+        st.session_state[IMPORT_RESULT] = len(studio().entries) - before
+
+
+def on_view(field: str, key: str) -> None:
+    value = st.session_state[key]
+    if field == "horizon_auto":
+        # Switching to a hand-set horizon starts from the range on screen.
+        apply(ss.set_view, horizon=0 if value else st.session_state[SHOWN_HORIZON])
+        return
+    apply(ss.set_view, **{field: value})
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived data
+# ---------------------------------------------------------------------------------------------
+
+
+def schedules_of(entries: tuple[ss.OpenConfig, ...]) -> list[Schedule]:
+    return [e.schedule() for e in entries]
+
+
+def label_markdown(entry: ss.OpenConfig, warnings: int) -> str:
+    swatch = f":{fg.colour_name(entry.colour)}[⬤]"
+    name = ss.plain_markdown(entry.name) or tr("list.unnamed")
+    text = f"{swatch} {name}" if entry.visible else f"{swatch} :gray[{name}]"
+    return f"{text} :orange[⚠]" if warnings else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Page sections
+# ---------------------------------------------------------------------------------------------
+
+
+def header() -> None:
+    title, language = st.columns([5, 1], vertical_alignment="bottom")
+    with title:
+        st.title(tr("app.title"))
+        st.markdown(tr("app.intro"))
+    with language:
+        bind("view.lang", lang())
+        st.selectbox(
+            tr("view.lang"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.__getitem__,
+            key="view.lang",
+            on_change=on_view,
+            args=("lang", "view.lang"),
+        )
+    messages = st.session_state[MESSAGES]
+    if messages:
+        lines = "\n".join(f"- {ss.plain_markdown(ss.message_text(m, lang()))}" for m in messages)
+        st.warning(f"{tr('link.notice_title')}\n\n{lines}", icon=":material/link:")
+        if st.button(tr("link.dismiss"), key="link.dismiss"):
+            st.session_state[MESSAGES] = []
+            st.rerun()
+
+
+def configuration_list(horizon: int) -> None:
+    current = studio()
+    st.subheader(tr("list.title"))
+    if not current.entries:
+        st.info(tr("list.empty"))
+    for entry in current.entries:
+        warnings = sum(f.severity == "warning" for f in findings(entry.schedule(), horizon))
+        box, name = st.columns([1, 11], vertical_alignment="center", gap="small")
+        with box:
+            key = widget_key(entry.id, "list", "visible")
+            bind(key, entry.visible)
+            st.checkbox(
+                tr("list.show", name=ss.plain_markdown(entry.name)),
+                key=key,
+                label_visibility="collapsed",
+                on_change=on_visible,
+                args=(entry.id,),
+                help=tr("list.show_help"),
+            )
+        with name:
+            selected = entry.id == current.selected
+            st.button(
+                label_markdown(entry, warnings),
+                key=widget_key(entry.id, "list", "select"),
+                type="secondary" if selected else "tertiary",
+                on_click=apply,
+                args=(ss.select, entry.id),
+                help=tr("list.select_help", cls=entry.class_name),
+            )
+    add_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
+    with add_col:
+        st.selectbox(
+            tr("list.add_class"),
+            list(SCHEDULES),
+            key="list.add_class",
+            help=tr("list.add_help"),
+        )
+    with button_col:
+        st.button(
+            tr("list.add"),
+            key="list.add",
+            icon=":material/add:",
+            on_click=on_add,
+            width="stretch",
+        )
+    if current.current is not None:
+        dup, delete = st.columns(2)
+        dup.button(
+            tr("list.duplicate"),
+            key="list.duplicate",
+            icon=":material/content_copy:",
+            on_click=apply,
+            args=(ss.duplicate, current.selected),
+            kwargs={"error_key": "list"},
+            width="stretch",
+        )
+        delete.button(
+            tr("list.delete"),
+            key="list.delete",
+            icon=":material/delete:",
+            on_click=apply,
+            args=(ss.delete, current.selected),
+            width="stretch",
+        )
+    if len(current.entries) < 2:
+        st.button(
+            tr("list.example" if current.entries else "list.open_example"),
+            key="list.example",
+            icon=":material/compare_arrows:",
+            on_click=apply,
+            args=(ss.add, ss.EXAMPLE_CLASS if current.entries else ss.FIRST_CLASS),
+            kwargs={"error_key": "list"},
+            width="stretch",
+        )
+    show_error("list")
+
+
+def editor(entry: ss.OpenConfig, horizon: int) -> None:
+    spec = SCHEDULES[entry.class_name]
+    st.subheader(tr("editor.title", name=ss.plain_markdown(entry.name)))
+    st.caption(f"`{entry.class_name}` · {spec.summary}")
+    found_box = st.container()
+    text_first = sorted(spec.params, key=lambda p: p.kind != "text")
+    for param in text_first:
+        if param.kind == "text":
+            name_input(entry, param)
+        elif param.kind == "bool":
+            toggle_input(entry, param)
+        elif param.kind in ("float", "steps"):
+            number_param(entry, param)
+    if ss.list_params(entry.class_name):
+        list_table(entry)
+    schedule = studio().find(entry.id).schedule()
+    with found_box:
+        show_findings(schedule, horizon)
+
+
+def show_findings(schedule: Schedule, horizon: int) -> None:
+    found = findings(schedule, horizon)
+    for item in found:
+        text = f"{item.message(lang())}\n\n{tr('finding.fix_label')} {item.fix(lang())}"
+        if item.severity == "warning":
+            st.warning(text, icon=":material/warning:")
+        else:
+            st.info(text, icon=":material/info:")
+    if schedule.uses_integer_dtype:
+        entry_id = studio().selected
+        changes = {
+            p.name: schedule.with_float_rates().config[p.name]
+            for p in schedule.spec.params
+            if p.learning_rate
+        }
+        st.button(
+            tr("finding.use_floats"),
+            key=widget_key(entry_id, "findings", "floats"),
+            on_click=apply,
+            args=(ss.set_params, entry_id),
+            kwargs=changes,
+        )
+
+
+def name_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
+    key = widget_key(entry.id, param.name, "text")
+    bind(key, entry.name)
+    st.text_input(
+        tr("editor.name"),
+        key=key,
+        max_chars=MAX_NAME_CHARS,
+        help=tr("editor.name_help"),
+        on_change=on_param,
+        args=(entry.id, param, "text"),
+    )
+    show_error(widget_key(entry.id, param.name, "error"))
+
+
+def toggle_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
+    key = widget_key(entry.id, param.name, "toggle")
+    bind(key, bool(entry.config["config"][param.name]))
+    st.toggle(
+        param.name, key=key, help=param.help, on_change=on_param, args=(entry.id, param, "toggle")
+    )
+    show_error(widget_key(entry.id, param.name, "error"))
+
+
+def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
+    """A slider (log grid where the spec says so) and an exact entry; None as a toggle."""
+    value = entry.config["config"][param.name]
+    label, none_col = st.columns([3, 2], vertical_alignment="bottom")
+    label.markdown(f"**`{param.name}`**", help=param.help)
+    if param.nullable:
+        key = widget_key(entry.id, param.name, "none")
+        bind(key, value is None)
+        none_col.toggle(
+            tr("editor.none", name=param.name),
+            key=key,
+            on_change=on_none,
+            args=(entry.id, param, entry.class_name),
+        )
+    if value is None:
+        st.caption(tr("editor.is_none", name=param.name))
+        show_error(widget_key(entry.id, param.name, "error"))
+        return
+    slider_col, exact_col = st.columns([3, 2], vertical_alignment="center")
+    grid = ss.slider_grid(param, value)
+    slider_key = widget_key(entry.id, param.name, "slider")
+    bind(slider_key, int(value) if param.kind == "steps" else float(value))
+    slider_col.select_slider(
+        tr("editor.slider", name=param.name),
+        options=grid,
+        key=slider_key,
+        format_func=slider_text,
+        on_change=on_param,
+        args=(entry.id, param, "slider"),
+        label_visibility="collapsed",
+    )
+    exact_key = widget_key(entry.id, param.name, "exact")
+    if param.kind == "steps":
+        bind(exact_key, int(value))
+        exact_col.number_input(
+            tr("editor.exact", name=param.name),
+            key=exact_key,
+            step=1,
+            format="%d",
+            on_change=on_param,
+            args=(entry.id, param, "exact"),
+            label_visibility="collapsed",
+        )
+    else:
+        bind(exact_key, float(value))
+        exact_col.number_input(
+            tr("editor.exact", name=param.name),
+            key=exact_key,
+            step=number_step(param),
+            format="%g",
+            on_change=on_param,
+            args=(entry.id, param, "exact"),
+            label_visibility="collapsed",
+        )
+    show_error(widget_key(entry.id, param.name, "error"))
+
+
+def slider_text(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def number_step(param: ParamSpec) -> float:
+    grid = ss.slider_grid(param)
+    positive = [g for g in grid if g > 0]
+    return float(positive[0]) if param.log else float(grid[1] - grid[0])
+
+
+def list_table(entry: ss.OpenConfig) -> None:
+    """The list arguments (PiecewiseConstantDecay boundaries and values) as one editable table."""
+    specs = ss.list_params(entry.class_name)
+    revision = st.session_state[TABLE_REV].get(entry.id, 0)
+    key = widget_key(entry.id, "table", str(revision))
+    rows = ss.table_rows(entry.config["config"], specs)
+    frame = pd.DataFrame(
+        {
+            s.name: pd.array(
+                [r[s.name] for r in rows], dtype="Int64" if s.kind == "steps_list" else "Float64"
+            )
+            for s in specs
+        }
+    )
+    names = " · ".join(f"`{s.name}`" for s in specs)
+    st.markdown(f"**{names}**", help=" ".join(s.help for s in specs))
+    edited = st.data_editor(
+        frame,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            s.name: st.column_config.NumberColumn(
+                s.name,
+                help=s.help,
+                step=1 if s.kind == "steps_list" else None,
+                format="%d" if s.kind == "steps_list" else "%g",
+            )
+            for s in specs
+        },
+    )
+    error_key = widget_key(entry.id, "table", "error")
+    try:
+        lists = ss.lists_from_table(edited.to_dict("records"), specs)
+    except ConfigError as err:
+        st.session_state[ERRORS][error_key] = str(err)
+    else:
+        if any(lists[s.name] != list(entry.config["config"][s.name]) for s in specs):
+            if apply(ss.set_params, entry.id, error_key=error_key, **lists):
+                # A fresh editor (new key) shows the new lists; the old one's edits are spent.
+                st.session_state[TABLE_REV][entry.id] = revision + 1
+                st.rerun()
+        else:
+            st.session_state[ERRORS].pop(error_key, None)
+    show_error(error_key)
+
+
+def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
+    view = studio().view
+    top = st.columns([3, 1.3, 2], vertical_alignment="bottom")
+    modes = {m: tr(f"view.mode.{m}") for m in ss.MODES}
+    control(
+        top[0].radio,
+        "mode",
+        "view.mode",
+        tr("view.mode"),
+        options=list(modes),
+        format_func=modes.__getitem__,
+        horizontal=True,
+    )
+    control(top[1].toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
+    units = {u: tr(f"view.x.{u}") for u in ss.X_UNITS}
+    control(
+        top[2].radio,
+        "x_unit",
+        "view.x",
+        tr("view.x"),
+        options=list(units),
+        format_func=units.__getitem__,
+        horizontal=True,
+    )
+    row = st.columns(4, vertical_alignment="bottom")
+    control(
+        row[0].number_input,
+        "steps_per_epoch",
+        "view.spe",
+        tr("view.spe"),
+        min_value=1,
+        max_value=MAX_STEPS,
+        step=1,
+        help=tr("view.spe_help"),
+    )
+    bind("view.auto", view.horizon == 0)
+    row[1].toggle(
+        tr("view.auto"),
+        key="view.auto",
+        on_change=on_view,
+        args=("horizon_auto", "view.auto"),
+        help=tr("view.auto_help"),
+    )
+    if view.horizon:
+        control(
+            row[2].number_input,
+            "horizon",
+            "view.horizon",
+            tr("view.horizon"),
+            min_value=1,
+            max_value=MAX_STEPS,
+            step=1000,
+        )
+    if view.mode == "diff" and entries:
+        names = {i: e.name for i, e in enumerate(entries)}
+        reference = view.reference if view.reference < len(entries) else 0
+        bind("view.ref", reference)
+        row[3].selectbox(
+            tr("view.ref"),
+            list(names),
+            format_func=names.__getitem__,
+            key="view.ref",
+            on_change=on_view,
+            args=("reference", "view.ref"),
+        )
+
+
+def control(widget: Callable[..., Any], field: str, key: str, label: str, **kwargs: Any) -> None:
+    bind(key, getattr(studio().view, field))
+    widget(label, key=key, on_change=on_view, args=(field, key), **kwargs)
+
+
+def chart(horizon: int) -> list[fg.Curve]:
+    current = studio()
+    view = current.view
+    shown = current.visible()
+    if not shown:
+        st.info(tr("chart.nothing"))
+        return []
+    side = view.mode == "side"
+    columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
+    curves = [fg.make_curve(e.name, e.schedule(), e.colour, horizon, columns) for e in shown]
+    selected = current.current
+    marks: list[fg.Mark] = []
+    if view.mode == "diff":
+        ref_entry = current.reference
+        reference = fg.make_curve(
+            ref_entry.name, ref_entry.schedule(), ref_entry.colour, horizon, columns
+        )
+        figure = fg.difference_figure(curves, reference, view, horizon)
+        st.caption(tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name)))
+    elif side:
+        figure = fg.side_by_side_figure(curves, view, horizon)
+    else:
+        marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
+        if marked:
+            marks = fg.find_marks(marked[0], horizon)
+        figure = fg.overlay_figure(curves, view, horizon, marks, selected.colour if selected else 0)
+    st.plotly_chart(
+        figure,
+        key="chart",
+        config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
+        width="stretch",
+    )
+    if marks:
+        with st.expander(tr("marks.title", name=ss.plain_markdown(selected.name))):
+            st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+    return curves
+
+
+def step_lookup(entries: tuple[ss.OpenConfig, ...]) -> None:
+    st.subheader(tr("at.title"))
+    cols = st.columns([1, 3])
+    with cols[0]:
+        control(
+            st.number_input,
+            "at_step",
+            "view.at",
+            tr("at.step"),
+            min_value=0,
+            max_value=MAX_STEPS,
+            step=1,
+            help=tr("at.help"),
+        )
+        epochs = studio().view.at_step / studio().view.steps_per_epoch
+        st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
+    with cols[1]:
+        table = fg.step_table(
+            [e.name for e in entries], schedules_of(entries), studio().view.at_step, lang()
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="at.table")
+
+
+def export_tab(curves: list[fg.Curve]) -> None:
+    current = studio()
+    entry = current.current
+    if entry is None:
+        st.info(tr("list.empty"))
+        return
+    schedule = entry.schedule()
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{tr('export.selected', name=ss.plain_markdown(entry.name))}**")
+        if schedule.uses_integer_dtype:
+            st.info(tr("export.floats_note"), icon=":material/info:")
+        st.download_button(
+            tr("export.json"),
+            payloads.keras_json(schedule),
+            file_name=payloads.file_name(entry.name, "json"),
+            mime="application/json",
+            key="export.json",
+            icon=":material/download:",
+        )
+        st.code(payloads.keras_json(schedule), language="json")
+    with right:
+        st.markdown(f"**{tr('export.snippet')}**")
+        st.code(payloads.python_snippet(schedule), language="python")
+        st.download_button(
+            tr("export.all", count=len(current.entries)),
+            payloads.keras_json_list(schedules_of(current.entries)),
+            file_name="lrviz-schedules.json",
+            mime="application/json",
+            key="export.all",
+            icon=":material/download:",
+        )
+        view = current.view
+        csv = payloads.plotted_csv(
+            [(c.label, c.schedule, c.steps) for c in curves],
+            view.steps_per_epoch if view.x_unit == "epochs" else None,
+        )
+        st.download_button(
+            tr("export.csv"),
+            csv,
+            file_name="lrviz-plotted.csv",
+            mime="text/csv",
+            key="export.csv",
+            icon=":material/download:",
+            disabled=not curves,
+        )
+        formats = {f: f.upper() for f in ss.IMAGE_FORMATS}
+        control(
+            st.radio,
+            "image_format",
+            "view.img",
+            tr("export.image"),
+            options=list(formats),
+            format_func=formats.__getitem__,
+            horizontal=True,
+            help=tr("export.image_help"),
+        )
+        st.caption(tr("export.image_caption"))
+
+
+def import_tab() -> None:
+    st.markdown(tr("import.intro"))
+    st.text_area(
+        tr("import.paste"),
+        key=IMPORT_TEXT,
+        height=160,
+        placeholder=tr("import.placeholder"),
+    )
+    st.button(
+        tr("import.open"), key="import.open", on_click=on_import_text, icon=":material/upload:"
+    )
+    st.file_uploader(
+        tr("import.upload"), type=["json"], key="import.file", on_change=on_import_file
+    )
+    show_error("import")
+    count = st.session_state.pop(IMPORT_RESULT, None)
+    if count:
+        st.success(tr("import.done", count=count))
+
+
+def share_tab() -> None:
+    base = payloads.page_base(st.context.url)
+    try:
+        link = payloads.share_link(studio(), base)
+    except LinkTooLong as err:
+        st.warning(str(err))
+        return
+    st.markdown(tr("link.intro"))
+    st.code(link, language=None, wrap_lines=True)
+    st.caption(tr("link.caption", chars=len(link)))
+
+
+def write_url() -> None:
+    """Keep the page URL equal to the studio, so reload and bookmarks restore everything."""
+    try:
+        params = encode_state(ss.to_shared(studio()))
+    except LinkTooLong:
+        st.warning(tr("link.too_long"), icon=":material/link_off:")
+        return
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+start_session()
+header()
+current = studio()
+entries = current.entries
+visible = current.visible()
+horizon = fg.horizon(current.view, schedules_of(visible or entries))
+left, right = st.columns([2, 3], gap="large")
+with left:
+    configuration_list(horizon)
+    if current.current is not None:
+        st.divider()
+        editor(studio().current, horizon)
+with right:
+    view_controls(studio().entries)
+    horizon = fg.horizon(studio().view, schedules_of(studio().visible() or studio().entries))
+    st.session_state[SHOWN_HORIZON] = horizon
+    curves = chart(horizon)
+    if studio().entries:
+        step_lookup(studio().entries)
+export, importing, sharing = st.tabs([tr("tab.export"), tr("tab.import"), tr("tab.share")])
+with export:
+    export_tab(curves)
+with importing:
+    import_tab()
+with sharing:
+    share_tab()
+write_url()

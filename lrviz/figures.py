@@ -1,0 +1,418 @@
+"""Plotly figures of schedules: overlay, side by side, difference, and the marks of one schedule.
+
+Every plotted value is `schedule(step)` at an integer step chosen by `lrviz.sampling` (a few
+thousand points that draw exactly what every step would); nothing is interpolated or re-derived
+here. Learning rates travel as float32 arrays, steps as float64 (exact up to 2^53). Labels from
+users are HTML-escaped because Plotly renders some HTML in names, titles and hover text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lrviz.i18n import t
+from lrviz.payloads import file_name
+from lrviz.sampling import DEFAULT_COLUMNS, sample_steps
+from lrviz.schedules import Schedule
+from lrviz.state import View
+
+# The seven named colours of Streamlit's palette, set to these values in .streamlit/config.toml,
+# so a `:blue[●]` next to a configuration's name is the colour of its curve.
+PALETTE: dict[str, str] = {
+    "blue": "#1f6fc5",
+    "orange": "#e8710a",
+    "green": "#1e9e4a",
+    "red": "#d62f2f",
+    "violet": "#8b4fd6",
+    "gray": "#6b6b6b",
+    "yellow": "#b58900",
+}
+COLOUR_NAMES = tuple(PALETTE)
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+MIN_AUTO_HORIZON = 10
+AUTO_MARGIN = 0.1
+MAX_LABELLED_MARKS = 12
+MAX_MARK_LINES = 40
+MAX_MARKS = 200
+SIDE_COLUMNS = 3
+CHART_HEIGHT = 480
+SIDE_ROW_HEIGHT = 240
+_BREAK_KINDS = {
+    "CosineDecayRestarts": "restart",
+    "PiecewiseConstantDecay": "boundary",
+    "ExponentialDecay": "stair",
+    "InverseTimeDecay": "stair",
+    "PolynomialDecay": "cycle",
+}
+
+
+def colour_name(index: int) -> str:
+    """The Streamlit colour name of a configuration's colour index."""
+    return COLOUR_NAMES[index % len(COLOUR_NAMES)]
+
+
+def line_style(index: int) -> tuple[str, str]:
+    """(colour, dash) of a colour index: colours cycle first, then dash styles."""
+    return PALETTE[colour_name(index)], DASHES[(index // len(PALETTE)) % len(DASHES)]
+
+
+def format_lr(value: float | np.floating) -> str:
+    """A learning rate at full precision: the shortest text that reads back to the same float32."""
+    return str(np.float32(value))
+
+
+def auto_horizon(schedules: Sequence[Schedule]) -> int:
+    """The end of the longest schedule plus a margin (at least `MIN_AUTO_HORIZON` steps)."""
+    end = max((s.settles_at() for s in schedules), default=0)
+    return max(MIN_AUTO_HORIZON, math.ceil(end * (1 + AUTO_MARGIN)))
+
+
+def horizon(view: View, schedules: Sequence[Schedule]) -> int:
+    """The last step shown: set by hand, or automatic when `view.horizon` is 0."""
+    return view.horizon or auto_horizon(schedules)
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """One configuration's plotted points: `values == schedule(steps)`."""
+
+    label: str
+    schedule: Schedule
+    colour: int
+    steps: np.ndarray
+    values: np.ndarray
+
+
+def make_curve(
+    label: str, schedule: Schedule, colour: int, stop: int, columns: int = DEFAULT_COLUMNS
+) -> Curve:
+    """Sample `schedule` on [0, stop] for a chart `columns` pixels wide."""
+    steps = sample_steps(schedule, 0, stop, columns)
+    return Curve(label, schedule, colour, steps, schedule(steps))
+
+
+# ---------------------------------------------------------------------------------------------
+# Marks
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A point worth naming on the selected curve: `kind` is a locale key suffix (`mark.<kind>`)."""
+
+    kind: str
+    step: int
+    value: float
+
+
+def find_marks(curve: Curve, stop: int) -> list[Mark]:
+    """The start, peak, floor, restarts, boundaries (...) of a curve, each with its exact value."""
+    schedule = curve.schedule
+    breaks = schedule.breakpoints(stop)
+    breaks = np.zeros(0, dtype=np.int64) if breaks is None else breaks[:MAX_MARKS]
+    finite = np.isfinite(curve.values)
+    peak_step = None
+    if finite.any():
+        values = np.where(finite, curve.values, -np.inf)
+        peak_step = int(curve.steps[int(np.argmax(values))])
+    floor_step = _floor_step(curve, stop)
+    steps = np.union1d(np.array([0], dtype=np.int64), breaks)
+    if peak_step is not None and peak_step != 0:
+        steps = np.union1d(steps, [peak_step])
+    values = schedule(steps)
+    marks = []
+    for step, value in zip(steps.tolist(), values.tolist()):
+        if not math.isfinite(value):
+            kind = "nan"
+        elif step == floor_step:
+            kind = "floor"
+        elif step == peak_step:
+            kind = "peak"
+        elif step == 0:
+            kind = "start"
+        else:
+            kind = _BREAK_KINDS.get(schedule.class_name, "breakpoint")
+        marks.append(Mark(kind, step, value))
+    return marks
+
+
+def _floor_step(curve: Curve, stop: int) -> int | None:
+    """The step from which the plotted curve stays at one value, if it settles before `stop`."""
+    settle = curve.schedule.settles_at()
+    if settle >= stop:
+        return None
+    after = curve.values[curve.steps >= settle]
+    floor = curve.schedule(np.int64(settle))
+    if after.size and np.all(after == floor):
+        return settle
+    return None
+
+
+def mark_label(mark: Mark, lang: str) -> str:
+    return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=format_lr(mark.value))
+
+
+def mark_rows(marks: Sequence[Mark], view: View) -> pd.DataFrame:
+    """The marks as a table: what, step, epoch, exact learning rate."""
+    lang = view.lang
+    return pd.DataFrame(
+        {
+            t("table.mark", lang): [t(f"mark.{m.kind}", lang) for m in marks],
+            t("table.step", lang): [m.step for m in marks],
+            t("table.epoch", lang): [m.step / view.steps_per_epoch for m in marks],
+            t("table.lr", lang): [format_lr(m.value) for m in marks],
+        }
+    )
+
+
+def step_table(
+    labels: Sequence[str], schedules: Sequence[Schedule], step: int, lang: str
+) -> pd.DataFrame:
+    """Every configuration's learning rate at one step, at full precision."""
+    return pd.DataFrame(
+        {
+            t("table.name", lang): list(labels),
+            t("table.class", lang): [s.class_name for s in schedules],
+            t("table.lr", lang): [format_lr(s(np.int64(step))) for s in schedules],
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+
+def _x(steps: np.ndarray, view: View) -> np.ndarray:
+    """Plot coordinates of steps: steps, or epochs when the view says so."""
+    steps = np.asarray(steps, dtype=np.float64)
+    return steps / view.steps_per_epoch if view.x_unit == "epochs" else steps
+
+
+def _hover(view: View, lr_words: str) -> str:
+    """Hover: step, epoch and the exact learning rate (in `text`); the name is Plotly's."""
+    lang = view.lang
+    if view.x_unit == "epochs":
+        where = (
+            f"{t('chart.step', lang)} %{{customdata:,.0f}} · {t('chart.epoch', lang)} %{{x:.10~g}}"
+        )
+    else:
+        where = (
+            f"{t('chart.step', lang)} %{{x:,.0f}} · {t('chart.epoch', lang)} %{{customdata:.10~g}}"
+        )
+    words = f"{lr_words} " if lr_words else ""
+    return f"{where}<br>{words}%{{text}}<extra>%{{fullData.name}}</extra>"
+
+
+def _other_unit(steps: np.ndarray, view: View) -> np.ndarray:
+    steps = np.asarray(steps, dtype=np.float64)
+    return steps if view.x_unit == "epochs" else steps / view.steps_per_epoch
+
+
+def _trace(curve: Curve, view: View, **extra) -> go.Scatter:
+    colour, dash = line_style(curve.colour)
+    return go.Scatter(
+        x=_x(curve.steps, view),
+        y=np.asarray(curve.values, dtype=np.float32),
+        customdata=_other_unit(curve.steps, view),
+        text=[format_lr(v) for v in curve.values],
+        name=html.escape(curve.label),
+        mode="lines",
+        line={"color": colour, "dash": dash, "width": 2},
+        hovertemplate=_hover(view, t("chart.lr", view.lang)),
+        **extra,
+    )
+
+
+def _layout(fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool) -> None:
+    lang = view.lang
+    unit_title = t(f"chart.axis_{view.x_unit}", lang)
+    fig.update_layout(
+        template="plotly_white",
+        height=CHART_HEIGHT,
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
+        hovermode="closest",
+        font={"family": "sans-serif"},
+    )
+    fig.update_xaxes(range=[0, float(_x(np.array([stop]), view)[0])], showspikes=True)
+    # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd the axis).
+    fig.update_yaxes(
+        type="log" if log_y else "linear", exponentformat="e", dtick=1 if log_y else None
+    )
+    fig.update_xaxes(title_text=unit_title, row=None)
+    fig.update_yaxes(title_text=y_title)
+
+
+def _linked_axis(fig: go.Figure, view: View, stop: int) -> None:
+    """A second x axis on top in the other unit, bound to the main one (`matches`)."""
+    if view.x_unit == "steps":
+        other, ticks = "epochs", nice_ticks(0.0, stop / view.steps_per_epoch)
+        positions = ticks * view.steps_per_epoch
+    else:
+        other, ticks = "steps", nice_ticks(0.0, float(stop))
+        positions = ticks / view.steps_per_epoch
+    # Plotly draws an axis only when a trace uses it: an empty marker trace (no line).
+    fig.add_trace(
+        go.Scatter(
+            x=[0.0], y=[None], xaxis="x2", mode="markers", showlegend=False, hoverinfo="skip"
+        )
+    )
+    fig.update_layout(
+        xaxis2={
+            "overlaying": "x",
+            "matches": "x",
+            "side": "top",
+            "tickmode": "array",
+            "tickvals": positions.tolist(),
+            "ticktext": [f"{v:,.10g}" for v in ticks.tolist()],
+            "title": {"text": t(f"chart.axis_{other}", view.lang), "standoff": 6},
+            "showgrid": False,
+        }
+    )
+
+
+def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
+    """About `count` round tick values (1, 2 or 5 times a power of ten apart) in [low, high]."""
+    if high <= low:
+        return np.array([low])
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step) * step
+    return np.arange(first, high + step / 2, step)
+
+
+def overlay_figure(
+    curves: Sequence[Curve], view: View, stop: int, marks: Sequence[Mark] = (), marked: int = 0
+) -> go.Figure:
+    """All curves on one chart, with the marks of one of them (its colour index `marked`)."""
+    fig = go.Figure([_trace(c, view) for c in curves])
+    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y)
+    _linked_axis(fig, view, stop)
+    if marks:
+        _add_marks(fig, marks, view, stop, line_style(marked)[0])
+    return fig
+
+
+def _add_marks(fig: go.Figure, marks: Sequence[Mark], view: View, stop: int, colour: str) -> None:
+    lang = view.lang
+    labelled = len(marks) <= MAX_LABELLED_MARKS
+    steps = np.array([m.step for m in marks], dtype=np.int64)
+    fig.add_trace(
+        go.Scatter(
+            x=_x(steps, view),
+            y=np.array([m.value for m in marks], dtype=np.float32),
+            customdata=_other_unit(steps, view),
+            text=[html.escape(mark_label(m, lang)) for m in marks],
+            mode="markers+text" if labelled else "markers",
+            textposition=["top left" if m.step > 0.75 * stop else "top right" for m in marks],
+            textfont={"size": 11, "color": colour},
+            marker={"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
+            name=html.escape(t("chart.marks", lang)),
+            hovertemplate=_hover(view, ""),
+            showlegend=False,
+        )
+    )
+    if len(marks) <= MAX_MARK_LINES:
+        for mark in marks:
+            if mark.step > 0:
+                position = float(_x(np.array([mark.step]), view)[0])
+                fig.add_vline(x=position, line={"dash": "dot", "width": 1, "color": colour})
+    for mark in marks:
+        if mark.kind == "floor":
+            fig.add_hline(y=mark.value, line={"dash": "dot", "width": 1, "color": colour})
+
+
+def side_by_side_figure(curves: Sequence[Curve], view: View, stop: int) -> go.Figure:
+    """One small chart per curve, all on shared axes."""
+    count = max(1, len(curves))
+    columns = min(SIDE_COLUMNS, count)
+    rows = math.ceil(count / columns)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_xaxes="all",
+        shared_yaxes="all",
+        subplot_titles=[html.escape(c.label) for c in curves],
+        vertical_spacing=min(0.12, 0.5 / rows),
+        horizontal_spacing=0.04,
+    )
+    for i, curve in enumerate(curves):
+        fig.add_trace(
+            _trace(curve, view, showlegend=False), row=i // columns + 1, col=i % columns + 1
+        )
+    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y)
+    fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80)
+    fig.update_xaxes(title_text="")
+    fig.update_yaxes(title_text="")
+    fig.update_xaxes(title_text=t(f"chart.axis_{view.x_unit}", view.lang), row=rows)
+    # Plotly.js cannot autorange y axes joined by `matches`: give them the common range.
+    fig.update_yaxes(range=value_range([c.values for c in curves], view.log_y))
+    return fig
+
+
+def value_range(arrays: Sequence[np.ndarray], log: bool, pad: float = 0.05) -> list[float] | None:
+    """A y range holding every finite value (in log10 units for a log axis), with some padding."""
+    values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays] or [[]])
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if log:
+        low, high = math.log10(low), math.log10(high)
+    span = high - low or (abs(high) or 1.0)
+    return [low - pad * span, high + pad * span]
+
+
+def difference_figure(
+    curves: Sequence[Curve], reference: Curve, view: View, stop: int
+) -> go.Figure:
+    """Every curve minus the reference, at the union of both curves' plotted steps."""
+    lang = view.lang
+    traces = []
+    for curve in curves:
+        steps = np.union1d(curve.steps, reference.steps)
+        mine = curve.schedule(steps)
+        theirs = reference.schedule(steps)
+        colour, dash = line_style(curve.colour)
+        traces.append(
+            go.Scatter(
+                x=_x(steps, view),
+                y=mine.astype(np.float64) - theirs.astype(np.float64),
+                customdata=_other_unit(steps, view),
+                text=[
+                    t("chart.diff_hover", lang, mine=format_lr(a), ref=format_lr(b))
+                    for a, b in zip(mine, theirs)
+                ],
+                name=html.escape(curve.label),
+                mode="lines",
+                line={"color": colour, "dash": dash, "width": 2},
+                hovertemplate=_hover(view, t("chart.diff", lang)),
+            )
+        )
+    fig = go.Figure(traces)
+    title = t("chart.diff_axis", lang, name=html.escape(reference.label))
+    _layout(fig, view, stop, title, log_y=False)
+    _linked_axis(fig, view, stop)
+    return fig
+
+
+def chart_config(label: str, image_format: str) -> dict:
+    """Plotly's modebar: the image download button saves `label` (sanitised) as PNG or SVG."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": image_format,
+            "filename": file_name(label, image_format).rsplit(".", 1)[0],
+            "scale": 2,
+        },
+    }

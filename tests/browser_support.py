@@ -1,0 +1,113 @@
+"""Run the studio in a real Streamlit server and drive it with Debian's chromium (Playwright).
+
+Used by tests/test_browser.py (through a fixture) and scripts/screenshot.py. Playwright cannot
+download its own browser here, so chromium is launched from `LRVIZ_CHROMIUM`
+(default /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LRVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+CHART_LINE = '[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line'
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def running_app(port: int | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port; yield its URL (ending in `/`); stop it."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early: {process.stderr.read()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {url} in {START_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """A headless chromium `Browser` (Playwright sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_chart(page, timeout: float = 30_000) -> None:
+    """Wait until Plotly has drawn at least one curve (the chart arrives after page load)."""
+    page.wait_for_selector(CHART_LINE, timeout=timeout)
+
+
+def chart_paths(page) -> list[str]:
+    """The `d` attribute of every drawn curve: changes whenever a curve changes."""
+    return page.eval_on_selector_all(CHART_LINE, "paths => paths.map(p => p.getAttribute('d'))")
+
+
+def wait_until_settled(page, timeout: float = 15_000) -> None:
+    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    page.wait_for_timeout(150)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+    )

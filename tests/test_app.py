@@ -1,0 +1,618 @@
+"""The studio page driven through Streamlit's AppTest: every path a user can take."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lrviz
+from lrviz import state as ss
+from lrviz.keras_json import default_config
+from lrviz.share import Entry, SharedState, encode_state
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 30
+
+
+def run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def studio(at: AppTest) -> ss.Studio:
+    return at.session_state["studio"]
+
+
+def key(at: AppTest, name: str, role: str, entry: ss.OpenConfig | None = None) -> str:
+    entry = entry or studio(at).current
+    return f"cfg.{entry.id}.{name}.{role}"
+
+
+def array(value) -> np.ndarray:
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
+    return np.asarray(value)
+
+
+def chart(at: AppTest) -> dict:
+    (element,) = at.get("plotly_chart")
+    return json.loads(element.proto.spec)
+
+
+def curves(at: AppTest) -> list[dict]:
+    return [t for t in chart(at)["data"] if t.get("mode") == "lines"]
+
+
+def curve_names(at: AppTest) -> list[str]:
+    return [t["name"] for t in curves(at)]
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The text of every element of a kind, Markdown escapes removed."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind)]
+
+
+def link_params(at: AppTest) -> dict[str, str]:
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+def assert_chart_is_the_engine(at: AppTest) -> None:
+    """Every curve on the chart is `schedule(step)` of its configuration, at integer steps."""
+    by_name = {e.name: e.schedule() for e in studio(at).visible()}
+    traces = curves(at)
+    assert len(traces) == len(by_name)
+    for trace in traces:
+        steps = array(trace["x"])
+        assert np.array_equal(steps, np.round(steps))
+        schedule = by_name[trace["name"]]
+        np.testing.assert_array_equal(array(trace["y"]), schedule(steps.astype(np.int64)))
+
+
+# --- first look ------------------------------------------------------------------------------
+
+
+def test_first_look_draws_the_warmup_cosine_starter():
+    at = run()
+    (entry,) = studio(at).entries
+    assert entry.config == default_config("CosineDecay")
+    assert curve_names(at) == ["Warmup + cosine"]
+    assert_chart_is_the_engine(at)
+
+
+def test_first_look_explains_what_to_do_and_offers_a_second_example():
+    at = run()
+    assert any("sliders" in m for m in texts(at, "markdown"))
+    at.button(key="list.example").click()
+    rerun(at)
+    assert [e.class_name for e in studio(at).entries] == ["CosineDecay", "PiecewiseConstantDecay"]
+    assert_chart_is_the_engine(at)
+
+
+def test_first_look_writes_the_configuration_into_the_url():
+    at = run()
+    params = link_params(at)
+    assert params["v"] == "1" and params["c"]
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def test_add_opens_the_chosen_class_selected_and_drawn():
+    at = run()
+    at.selectbox(key="list.add_class").set_value("CosineDecayRestarts")
+    at.button(key="list.add").click()
+    rerun(at)
+    assert studio(at).current.class_name == "CosineDecayRestarts"
+    assert curve_names(at) == ["Warmup + cosine", "SGDR restarts"]
+    assert_chart_is_the_engine(at)
+
+
+@pytest.mark.parametrize("class_name", list(lrviz.SCHEDULES))
+def test_every_parameter_of_every_class_gets_its_widgets(class_name):
+    at = run()
+    at.selectbox(key="list.add_class").set_value(class_name)
+    at.button(key="list.add").click()
+    rerun(at)
+    for spec in lrviz.SCHEDULES[class_name].params:
+        if spec.kind in ("float", "steps"):
+            at.select_slider(key=key(at, spec.name, "slider"))
+            at.number_input(key=key(at, spec.name, "exact"))
+        elif spec.kind == "bool":
+            at.toggle(key=key(at, spec.name, "toggle"))
+        elif spec.kind == "text":
+            at.text_input(key=key(at, spec.name, "text"))
+    if ss.list_params(class_name):
+        assert len(at.data_editor) == 1
+
+
+def test_duplicate_copies_the_selected_configuration():
+    at = run()
+    at.button(key="list.duplicate").click()
+    rerun(at)
+    first, copy = studio(at).entries
+    assert copy.name == "Warmup + cosine (2)"
+    assert {**copy.config["config"], "name": 0} == {**first.config["config"], "name": 0}
+    assert studio(at).selected == copy.id
+    assert_chart_is_the_engine(at)
+
+
+def test_rename_changes_the_keras_name_and_the_legend_label():
+    at = run()
+    at.text_input(key=key(at, "name", "text")).set_value("Baseline")
+    rerun(at)
+    assert studio(at).current.config["config"]["name"] == "Baseline"
+    assert curve_names(at) == ["Baseline"]
+
+
+def test_a_name_is_shown_as_text_never_as_html_or_markdown():
+    at = run()
+    at.text_input(key=key(at, "name", "text")).set_value("<b>x</b> **y** :red[z]")
+    rerun(at)
+    assert curve_names(at) == ["&lt;b&gt;x&lt;/b&gt; **y** :red[z]"]
+    assert r"Edit: \<b\>x\<\/b\> \*\*y\*\* \:red\[z\]" in [h.value for h in at.subheader]
+
+
+def test_hide_removes_the_curve_and_show_brings_it_back():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    first = studio(at).entries[0]
+    at.checkbox(key=key(at, "list", "visible", first)).uncheck()
+    rerun(at)
+    assert curve_names(at) == ["Step decay"]
+    assert not studio(at).entries[0].visible
+    at.checkbox(key=key(at, "list", "visible", first)).check()
+    rerun(at)
+    assert curve_names(at) == ["Warmup + cosine", "Step decay"]
+
+
+def test_hiding_everything_shows_a_message_instead_of_a_chart():
+    at = run()
+    at.checkbox(key=key(at, "list", "visible")).uncheck()
+    rerun(at)
+    assert not at.get("plotly_chart")
+    assert any("No curve" in m for m in texts(at, "info"))
+
+
+def test_delete_closes_the_selected_configuration():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    at.button(key="list.delete").click()
+    rerun(at)
+    assert [e.class_name for e in studio(at).entries] == ["CosineDecay"]
+    assert curve_names(at) == ["Warmup + cosine"]
+
+
+def test_deleting_everything_leaves_an_empty_studio_that_can_start_again():
+    at = run()
+    at.button(key="list.delete").click()
+    rerun(at)
+    assert studio(at).entries == ()
+    assert any("Nothing is open" in m for m in texts(at, "info"))
+    at.button(key="list.example").click()
+    rerun(at)
+    assert [e.class_name for e in studio(at).entries] == ["CosineDecay"]
+
+
+def test_selecting_a_configuration_opens_its_editor():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    first = studio(at).entries[0]
+    at.button(key=key(at, "list", "select", first)).click()
+    rerun(at)
+    assert studio(at).selected == first.id
+    at.select_slider(key=key(at, "warmup_steps", "slider"))
+
+
+def test_colours_stay_with_their_configuration():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    colour_of_second = curves(at)[1]["line"]
+    at.button(key=key(at, "list", "select", studio(at).entries[0])).click()
+    rerun(at)
+    at.button(key="list.delete").click()
+    rerun(at)
+    assert curves(at)[0]["line"] == colour_of_second
+
+
+# --- sliders and number entries --------------------------------------------------------------
+
+
+def test_slider_sets_the_value_and_the_exact_entry_follows():
+    at = run()
+    before = curves(at)[0]["y"]
+    at.select_slider(key=key(at, "warmup_steps", "slider")).set_value(2000)
+    rerun(at)
+    assert studio(at).current.config["config"]["warmup_steps"] == 2000
+    assert at.number_input(key=key(at, "warmup_steps", "exact")).value == 2000
+    assert curves(at)[0]["y"] != before
+    assert_chart_is_the_engine(at)
+
+
+def test_exact_entry_sets_the_value_and_the_slider_shows_it_without_snapping():
+    at = run()
+    at.number_input(key=key(at, "warmup_target", "exact")).set_value(0.00123)
+    rerun(at)
+    assert studio(at).current.config["config"]["warmup_target"] == 0.00123
+    assert at.select_slider(key=key(at, "warmup_target", "slider")).value == 0.00123
+    rerun(at)
+    assert studio(at).current.config["config"]["warmup_target"] == 0.00123
+    assert_chart_is_the_engine(at)
+
+
+def test_log_parameters_slide_over_a_log_grid():
+    at = run()
+    options = at.select_slider(key=key(at, "warmup_target", "slider")).options
+    assert {"0", "1e-06", "0.0001", "0.001", "0.003", "1"} <= set(options)
+
+
+def test_a_value_the_engine_rejects_shows_the_message_and_keeps_the_configuration():
+    at = run()
+    before = studio(at).current.config
+    at.number_input(key=key(at, "decay_steps", "exact")).set_value(0)
+    rerun(at)
+    assert studio(at).current.config == before
+    (error,) = texts(at, "error")
+    assert "decay_steps" in error and "Received: decay_steps=0" in error
+    assert at.number_input(key=key(at, "decay_steps", "exact")).value == 9000
+
+
+def test_warmup_target_can_be_switched_to_none_and_back():
+    at = run()
+    at.toggle(key=key(at, "warmup_target", "none")).set_value(True)
+    rerun(at)
+    assert studio(at).current.config["config"]["warmup_target"] is None
+    assert_chart_is_the_engine(at)
+    at.toggle(key=key(at, "warmup_target", "none")).set_value(False)
+    rerun(at)
+    assert studio(at).current.config["config"]["warmup_target"] == 1e-3
+
+
+def test_boolean_parameters_are_toggles():
+    at = run()
+    at.selectbox(key="list.add_class").set_value("ExponentialDecay")
+    at.button(key="list.add").click()
+    rerun(at)
+    at.toggle(key=key(at, "staircase", "toggle")).set_value(True)
+    rerun(at)
+    assert studio(at).current.config["config"]["staircase"] is True
+    assert_chart_is_the_engine(at)
+
+
+# --- table edits -----------------------------------------------------------------------------
+
+
+def open_piecewise() -> AppTest:
+    at = run()
+    at.button(key="list.example").click()
+    return rerun(at)
+
+
+def edit_table(at: AppTest, edits: dict) -> AppTest:
+    (editor,) = at.data_editor
+    at.session_state[editor.key] = {
+        "edited_rows": {},
+        "added_rows": [],
+        "deleted_rows": [],
+        **edits,
+    }
+    return rerun(at)
+
+
+def test_table_edit_changes_boundaries_and_values():
+    at = open_piecewise()
+    edit_table(at, {"edited_rows": {"0": {"boundaries": 2000, "values": 0.002}}})
+    config = studio(at).current.config["config"]
+    assert config["boundaries"] == [2000, 6000, 8000]
+    assert config["values"] == [0.002, 5e-4, 1e-4, 1e-5]
+    assert_chart_is_the_engine(at)
+
+
+def test_table_rows_can_be_added_and_deleted():
+    at = open_piecewise()
+    edit_table(at, {"deleted_rows": [1]})
+    assert studio(at).current.config["config"]["boundaries"] == [3000, 8000]
+    assert studio(at).current.config["config"]["values"] == [1e-3, 1e-4, 1e-5]
+    edit_table(at, {"added_rows": [{"values": 1e-6}], "edited_rows": {"2": {"boundaries": 9000}}})
+    assert studio(at).current.config["config"]["boundaries"] == [3000, 8000, 9000]
+    assert studio(at).current.config["config"]["values"] == [1e-3, 1e-4, 1e-5, 1e-6]
+
+
+def test_a_bad_table_edit_shows_the_message_and_keeps_the_configuration():
+    at = open_piecewise()
+    before = studio(at).current.config
+    edit_table(at, {"edited_rows": {"1": {"boundaries": 100}}})
+    assert studio(at).current.config == before
+    assert any("strictly increasing" in e for e in texts(at, "error"))
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def test_findings_show_next_to_the_configuration_with_the_fix():
+    at = run()
+    at.toggle(key=key(at, "warmup_target", "none")).set_value(True)
+    rerun(at)
+    (warning,) = texts(at, "warning")
+    assert "warmup_steps" in warning and "ignores the warmup" in warning
+    assert "Fix:" in warning
+
+
+def test_an_integer_learning_rate_is_explained_and_fixed_in_one_click():
+    at = run()
+    config = default_config("CosineDecay")
+    config["config"].update(initial_learning_rate=0, name="integer")
+    at.text_area(key="import.text").set_value(json.dumps(config))
+    at.button(key="import.open").click()
+    rerun(at)
+    assert studio(at).current.schedule().uses_integer_dtype
+    assert any("integer" in w for w in texts(at, "warning"))
+    assert any("writes every learning rate as a float" in i for i in texts(at, "info"))
+    at.button(key=key(at, "findings", "floats")).click()
+    rerun(at)
+    assert not studio(at).current.schedule().uses_integer_dtype
+    assert_chart_is_the_engine(at)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_text(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="import.text").set_value(text)
+    at.button(key="import.open").click()
+    return rerun(at)
+
+
+def test_import_of_a_list_adds_every_configuration():
+    at = run()
+    configs = [default_config("PolynomialDecay"), default_config("InverseTimeDecay")]
+    import_text(at, json.dumps(configs))
+    assert [e.class_name for e in studio(at).entries] == [
+        "CosineDecay",
+        "PolynomialDecay",
+        "InverseTimeDecay",
+    ]
+    assert any("Opened 2" in s for s in texts(at, "success"))
+    assert_chart_is_the_engine(at)
+
+
+def test_import_of_the_legacy_form_works():
+    at = run()
+    legacy = {
+        "class_name": "ExponentialDecay",
+        "config": default_config("ExponentialDecay")["config"],
+    }
+    import_text(at, json.dumps(legacy))
+    assert studio(at).current.config == default_config("ExponentialDecay")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('{"class_name": "CosineDecay", "config": {"decay_steps": 10}}', "initial_learning_rate"),
+        (
+            '{"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.1, "decay_steps": -1}}',
+            "decay_steps",
+        ),
+        ('{"class_name": "CosineDecai", "config": {}}', "CosineDecay"),
+        ("[1, 2", "line 1"),
+        ("", "empty"),
+    ],
+)
+def test_a_bad_import_names_the_problem_and_loses_nothing(text, named):
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    before = studio(at)
+    import_text(at, text)
+    assert studio(at).entries == before.entries
+    (error,) = texts(at, "error")
+    assert named in error
+    assert_chart_is_the_engine(at)
+
+
+def test_upload_of_a_keras_json_file_adds_its_configurations():
+    at = run()
+    configs = [default_config("CosineDecayRestarts"), default_config("PolynomialDecay")]
+    at.file_uploader(key="import.file").upload(
+        "schedules.json", json.dumps(configs).encode(), "application/json"
+    )
+    rerun(at)
+    assert [e.class_name for e in studio(at).entries][1:] == [
+        "CosineDecayRestarts",
+        "PolynomialDecay",
+    ]
+    assert_chart_is_the_engine(at)
+
+
+def test_a_bad_upload_names_the_problem_and_loses_nothing():
+    at = run()
+    before = studio(at).entries
+    at.file_uploader(key="import.file").upload("bad.json", b"\xff\xfe{", "application/json")
+    rerun(at)
+    assert studio(at).entries == before
+    (error,) = texts(at, "error")
+    assert "UTF-8" in error
+
+
+# --- share links -----------------------------------------------------------------------------
+
+
+def test_share_link_round_trip_restores_the_same_chart():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    at.selectbox(key="list.add_class").set_value("CosineDecayRestarts")
+    at.button(key="list.add").click()
+    rerun(at)
+    at.toggle(key="view.logy").set_value(True)
+    at.checkbox(key=key(at, "list", "visible", studio(at).entries[1])).uncheck()
+    rerun(at)
+    reopened = run(link_params(at))
+    assert [e.config for e in studio(reopened).entries] == [e.config for e in studio(at).entries]
+    assert [e.visible for e in studio(reopened).entries] == [e.visible for e in studio(at).entries]
+    assert studio(reopened).view == studio(at).view
+    assert chart(reopened)["data"] == chart(at)["data"]
+    assert chart(reopened)["layout"]["yaxis"]["type"] == "log"
+
+
+def test_share_tab_shows_the_link_of_what_is_open():
+    at = run()
+    (code,) = [c.value for c in at.code if c.value.startswith("http")]
+    assert code.startswith("http://localhost:8501/?v=1&c=")
+
+
+def test_a_damaged_link_opens_with_a_notice_and_never_crashes():
+    at = run({"v": "1", "c": "eNqrVkrOzyvPz0lJBQ@@@"})
+    assert studio(at).entries == ()
+    assert any("damaged" in w for w in texts(at, "warning"))
+    at.button(key="link.dismiss").click()
+    rerun(at)
+    assert not any("damaged" in w for w in texts(at, "warning"))
+
+
+def test_a_link_with_one_bad_configuration_opens_the_rest():
+    good = default_config("CosineDecay")
+    bad = default_config("ExponentialDecay")
+    bad["config"]["decay_steps"] = 0
+    at = run(encode_state(SharedState((Entry(bad), Entry(good)), 0, {})))
+    assert [e.config for e in studio(at).entries] == [good]
+    assert any("Configuration 1" in w and "decay_steps" in w for w in texts(at, "warning"))
+
+
+def test_a_hand_edited_view_option_opens_with_the_default_and_a_notice():
+    params = encode_state(ss.to_shared(ss.starter_studio()))
+    at = run({**params, "mode": "3d", "logy": "maybe"})
+    assert studio(at).view.mode == "overlay" and not studio(at).view.log_y
+    warnings = " ".join(texts(at, "warning"))
+    assert "mode" in warnings and "logy" in warnings
+
+
+# --- chart options ---------------------------------------------------------------------------
+
+
+def test_log_y_toggle():
+    at = run()
+    at.toggle(key="view.logy").set_value(True)
+    rerun(at)
+    assert chart(at)["layout"]["yaxis"]["type"] == "log"
+
+
+def test_epochs_on_x_use_steps_per_epoch():
+    at = run()
+    at.radio(key="view.x").set_value("epochs")
+    at.number_input(key="view.spe").set_value(250)
+    rerun(at)
+    (trace,) = curves(at)
+    steps = array(trace["customdata"])
+    np.testing.assert_array_equal(array(trace["x"]), steps / 250)
+    np.testing.assert_array_equal(
+        array(trace["y"]), studio(at).current.schedule()(steps.astype(np.int64))
+    )
+
+
+def test_horizon_is_automatic_until_set_by_hand():
+    at = run()
+    assert chart(at)["layout"]["xaxis"]["range"] == [0, 11_000]
+    at.toggle(key="view.auto").set_value(False)
+    rerun(at)
+    assert at.number_input(key="view.horizon").value == 11_000
+    at.number_input(key="view.horizon").set_value(50_000)
+    rerun(at)
+    assert chart(at)["layout"]["xaxis"]["range"] == [0, 50_000]
+    assert array(curves(at)[0]["x"])[-1] == 50_000
+    at.toggle(key="view.auto").set_value(True)
+    rerun(at)
+    assert chart(at)["layout"]["xaxis"]["range"] == [0, 11_000]
+
+
+def test_marks_of_the_selected_configuration_are_drawn():
+    at = run()
+    marks = [t for t in chart(at)["data"] if t.get("name") == "marks"]
+    (trace,) = marks
+    assert "peak 0.001" in trace["text"]
+
+
+def test_side_by_side_view_draws_one_subplot_per_configuration():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    at.radio(key="view.mode").set_value("side")
+    rerun(at)
+    assert {t["yaxis"] for t in curves(at)} == {"y", "y2"}
+    assert_chart_is_the_engine(at)
+
+
+def test_difference_view_subtracts_the_chosen_reference():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    at.radio(key="view.mode").set_value("diff")
+    rerun(at)
+    at.selectbox(key="view.ref").set_value(1)
+    rerun(at)
+    cosine, piecewise = (e.schedule() for e in studio(at).entries)
+    first = curves(at)[0]
+    steps = array(first["x"]).astype(np.int64)
+    expected = cosine(steps).astype(np.float64) - piecewise(steps).astype(np.float64)
+    np.testing.assert_array_equal(array(first["y"]), expected)
+    assert not array(curves(at)[1]["y"]).any()
+
+
+def test_learning_rate_at_step_n_lists_every_configuration():
+    at = run()
+    at.button(key="list.example").click()
+    rerun(at)
+    at.number_input(key="view.at").set_value(3001)
+    rerun(at)
+    (table,) = [d.value for d in at.dataframe if "name" in d.value.columns]
+    assert table["name"].tolist() == ["Warmup + cosine", "Step decay"]
+    expected = [lrviz.Schedule.__call__(e.schedule(), np.int64(3001)) for e in studio(at).entries]
+    assert [np.float32(v) for v in table["learning rate"]] == expected
+
+
+def test_the_page_can_switch_language():
+    at = run()
+    at.selectbox(key="view.lang").set_value("zh-TW")
+    rerun(at)
+    assert studio(at).view.lang == "zh-TW"
+    assert link_params(at)["lang"] == "zh-TW"
+
+
+def test_configurations_too_big_for_a_link_keep_working_with_a_notice():
+    at = run()
+    rng = np.random.default_rng(0)
+    configs = []
+    for i in range(12):
+        config = default_config("PiecewiseConstantDecay")
+        config["config"].update(
+            boundaries=np.cumsum(rng.integers(1, 10**6, 999)).tolist(),
+            values=rng.random(1000).tolist(),
+            name=f"big {i}",
+        )
+        configs.append(config)
+    url_before = link_params(at)
+    import_text(at, json.dumps(configs))
+    assert len(studio(at).entries) == 13
+    assert any("no longer fit in a link" in w for w in texts(at, "warning"))
+    assert link_params(at) == url_before
+    assert_chart_is_the_engine(at)

@@ -1,0 +1,109 @@
+"""The studio in a real browser: Streamlit server + Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_support import chart_paths, chromium, running_app, wait_for_chart, wait_until_settled
+
+import lrviz
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    opened = context.new_page()
+    opened.goto(app_url)
+    wait_for_chart(opened)
+    wait_until_settled(opened)
+    yield opened
+    context.close()
+
+
+LEGEND_JS = (
+    "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .legend .legendtext')]"
+    ".map(n => n.textContent)"
+)
+
+
+def legend_names(page) -> list[str]:
+    return page.evaluate(LEGEND_JS)
+
+
+def wait_for_legend(page, names: list[str]) -> None:
+    """Wait until the chart's legend lists exactly `names` (Plotly redraws asynchronously)."""
+    page.wait_for_function(
+        f"names => JSON.stringify(({LEGEND_JS})()) === JSON.stringify(names)", arg=names
+    )
+
+
+def test_moving_a_slider_redraws_the_chart(page):
+    before = chart_paths(page)
+    slider = page.get_by_role("slider", name="warmup_steps slider")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "before => JSON.stringify([...document.querySelectorAll("
+        "'.scatterlayer .trace path.js-line')].map(p => p.getAttribute('d'))) !== before",
+        arg=json.dumps(before),
+    )
+    assert chart_paths(page) != before
+    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
+    assert exact.input_value() == "1200"
+
+
+def test_downloaded_keras_json_loads_in_keras_and_gives_the_plotted_curve(page, tmp_path: Path):
+    from keras_oracle import keras_schedule, keras_serialize, keras_values
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Keras JSON").click()
+    download = info.value
+    assert download.suggested_filename == "Warmup-cosine.json"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    config = json.loads(target.read_text())
+    assert keras_serialize(keras_schedule(config)) == config
+    steps = np.array([0, 500, 1000, 5000, 10_000, 10_500])
+    engine = lrviz.from_keras(config)
+    np.testing.assert_array_equal(keras_values(config, steps).astype(np.float32), engine(steps))
+
+
+def test_a_share_link_opens_the_same_configurations_in_a_fresh_page(page, browser):
+    names = ["Warmup + cosine", "Step decay"]
+    page.get_by_role("button", name="Compare with an example").click()
+    wait_for_legend(page, names)
+    wait_until_settled(page)
+    page.wait_for_function("() => location.search.includes('c=')")
+    link = page.url
+    paths = chart_paths(page)
+
+    fresh_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        fresh = fresh_context.new_page()
+        fresh.goto(link)
+        wait_for_chart(fresh)
+        wait_for_legend(fresh, names)
+        wait_until_settled(fresh)
+        assert legend_names(fresh) == names
+        assert chart_paths(fresh) == paths
+    finally:
+        fresh_context.close()

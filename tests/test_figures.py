@@ -1,0 +1,301 @@
+"""lrviz.figures: what the chart draws is the engine's `schedule(step)`, nothing else."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import time
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+import lrviz
+from lrviz import figures as fg
+from lrviz.keras_json import default_config
+from lrviz.sampling import sample_steps
+from lrviz.state import View
+
+
+def schedule_of(class_name: str, **changes) -> lrviz.Schedule:
+    schedule = lrviz.from_keras(default_config(class_name))
+    return schedule.replace(**changes) if changes else schedule
+
+
+def curve_of(schedule: lrviz.Schedule, stop: int = 20_000, colour: int = 0) -> fg.Curve:
+    return fg.make_curve(schedule.name, schedule, colour, stop)
+
+
+def array(value) -> np.ndarray:
+    """A Plotly JSON array: a plain list or Plotly 7's base64 typed array."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
+    return np.asarray(value)
+
+
+def sent(fig) -> dict:
+    """The figure as the browser receives it."""
+    return json.loads(pio.to_json(fig))
+
+
+def curve_traces(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("mode") == "lines"]
+
+
+# --- what is plotted -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("class_name", list(lrviz.SCHEDULES))
+def test_overlay_plots_the_engines_values_at_the_sampled_steps(class_name):
+    schedule = schedule_of(class_name)
+    stop = 3 * schedule.settles_at()
+    spec = sent(fg.overlay_figure([curve_of(schedule, stop)], View(), stop))
+    (trace,) = curve_traces(spec)
+    x, y = array(trace["x"]), array(trace["y"])
+    np.testing.assert_array_equal(x, sample_steps(schedule, 0, stop))
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, schedule(x.astype(np.int64)))
+
+
+def test_curves_travel_as_float32_values_and_float64_steps():
+    spec = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
+    (trace,) = curve_traces(spec)
+    assert trace["y"]["dtype"] == "f4"
+    assert trace["x"]["dtype"] == "f8"
+
+
+def test_steps_beyond_two_to_the_53rd_are_not_needed_but_large_steps_stay_exact():
+    schedule = schedule_of("ExponentialDecay", decay_steps=10**10)
+    stop = 10**12
+    spec = sent(fg.overlay_figure([curve_of(schedule, stop)], View(), stop))
+    x = array(curve_traces(spec)[0]["x"])
+    assert x[-1] == stop
+    np.testing.assert_array_equal(x.astype(np.int64), sample_steps(schedule, 0, stop))
+
+
+def test_epochs_view_plots_step_over_steps_per_epoch():
+    schedule = schedule_of("CosineDecay")
+    view = View(x_unit="epochs", steps_per_epoch=300)
+    (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], view, 20_000)))
+    steps = array(trace["customdata"])
+    np.testing.assert_array_equal(array(trace["x"]), steps / 300)
+    np.testing.assert_array_equal(array(trace["y"]), schedule(steps.astype(np.int64)))
+
+
+def test_a_horizon_of_10_to_the_12_plots_a_few_thousand_points_quickly():
+    schedule = schedule_of("CosineDecayRestarts", first_decay_steps=10**6)
+    start = time.perf_counter()
+    curve = fg.make_curve("r", schedule, 0, 10**12)
+    assert time.perf_counter() - start < 5
+    assert curve.steps.size <= 4 * fg.DEFAULT_COLUMNS + 2000
+
+
+def test_hover_text_is_the_shortest_exact_float32_value():
+    schedule = schedule_of("CosineDecay")
+    (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], View(), 20_000)))
+    y = array(trace["y"])
+    assert all(np.float32(text) == value for text, value in zip(trace["text"], y))
+    assert "0.001" in trace["text"]
+    assert "%{text}" in trace["hovertemplate"]
+
+
+def test_hover_shows_step_and_epoch():
+    (trace,) = curve_traces(
+        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
+    )
+    assert "step %{x:,.0f}" in trace["hovertemplate"]
+    assert "epoch %{customdata" in trace["hovertemplate"]
+
+
+@pytest.mark.parametrize("value", [0.1, 1e-7, 3.3e-4, 0.0, 123.456, np.float32(0.001)])
+def test_format_lr_reads_back_to_the_same_float32(value):
+    assert np.float32(fg.format_lr(value)) == np.float32(value)
+
+
+# --- names are text --------------------------------------------------------------------------
+
+
+def test_names_are_html_escaped_in_traces_and_subplot_titles():
+    schedule = schedule_of("CosineDecay", name="<b>bold</b> & <i>co</i>")
+    curve = curve_of(schedule)
+    overlay = sent(fg.overlay_figure([curve], View(), 20_000))
+    assert curve_traces(overlay)[0]["name"] == "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;co&lt;/i&gt;"
+    side = sent(fg.side_by_side_figure([curve], View(), 20_000))
+    titles = [a["text"] for a in side["layout"]["annotations"]]
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;co&lt;/i&gt;" in titles
+
+
+def test_a_name_with_plotly_template_syntax_stays_out_of_the_hover_template():
+    schedule = schedule_of("CosineDecay", name="%{y} %{x}")
+    (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], View(), 20_000)))
+    assert "%{y} %{x}" not in trace["hovertemplate"]
+
+
+# --- axes ------------------------------------------------------------------------------------
+
+
+def test_log_y_makes_the_y_axis_logarithmic():
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(log_y=True), 20_000))
+    assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_x_range_is_zero_to_the_horizon():
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 12_345))
+    assert fig["layout"]["xaxis"]["range"] == [0, 12_345]
+
+
+def test_epoch_axis_on_top_is_linked_and_ticks_at_whole_epochs():
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 11_000))
+    top = fig["layout"]["xaxis2"]
+    assert top["matches"] == "x" and top["overlaying"] == "x"
+    assert top["tickvals"] == [e * 1000 for e in range(0, 12, 2)]
+    assert top["ticktext"] == [str(e) for e in range(0, 12, 2)]
+
+
+def test_step_axis_on_top_when_x_is_in_epochs():
+    view = View(x_unit="epochs", steps_per_epoch=500)
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 10_000))
+    top = fig["layout"]["xaxis2"]
+    assert top["ticktext"][:3] == ["0", "2,000", "4,000"]
+    assert top["tickvals"][:3] == [0.0, 4.0, 8.0]
+
+
+def test_auto_horizon_is_the_longest_schedule_plus_ten_percent():
+    schedules = [schedule_of("CosineDecay"), schedule_of("PiecewiseConstantDecay")]
+    assert fg.auto_horizon(schedules) == math.ceil(10_000 * 1.1)
+    assert fg.horizon(View(), schedules) == 11_000
+    assert fg.horizon(View(horizon=500), schedules) == 500
+
+
+# --- marks -----------------------------------------------------------------------------------
+
+
+def marks_by_kind(schedule: lrviz.Schedule, stop: int) -> dict[str, list[fg.Mark]]:
+    found: dict[str, list[fg.Mark]] = {}
+    for mark in fg.find_marks(curve_of(schedule, stop), stop):
+        found.setdefault(mark.kind, []).append(mark)
+    return found
+
+
+def test_warmup_cosine_marks_start_peak_at_warmup_end_and_floor_at_decay_end():
+    schedule = schedule_of("CosineDecay")
+    marks = marks_by_kind(schedule, 11_000)
+    assert [(m.step, m.value) for m in marks["start"]] == [(0, 0.0)]
+    assert [(m.step, m.value) for m in marks["peak"]] == [(1000, float(schedule(np.int64(1000))))]
+    assert [(m.step, m.value) for m in marks["floor"]] == [
+        (10_000, float(schedule(np.int64(10_000))))
+    ]
+    assert marks["floor"][0].value == pytest.approx(1e-4)
+
+
+def test_restarts_are_marked_at_each_restart():
+    schedule = schedule_of("CosineDecayRestarts")
+    steps = [m.step for m in marks_by_kind(schedule, 8000)["restart"]]
+    assert steps == [int(s) for s in schedule.breakpoints(8000)]
+
+
+def test_piecewise_boundaries_are_marked_where_the_new_value_starts():
+    schedule = schedule_of("PiecewiseConstantDecay")
+    marks = fg.find_marks(curve_of(schedule, 9000), 9000)
+    assert [(m.kind, m.step) for m in marks] == [
+        ("peak", 0),
+        ("boundary", 3001),
+        ("boundary", 6001),
+        ("floor", 8001),
+    ]
+
+
+def test_the_nan_tail_of_shrinking_restarts_is_marked():
+    schedule = schedule_of("CosineDecayRestarts", t_mul=0.5)
+    marks = marks_by_kind(schedule, 3000)
+    (nan,) = marks["nan"]
+    assert np.isnan(schedule(np.int64(nan.step)))
+    assert not np.isnan(schedule(np.int64(nan.step - 1)))
+
+
+def test_marks_are_drawn_with_their_exact_values():
+    schedule = schedule_of("CosineDecay")
+    curve = curve_of(schedule, 11_000)
+    marks = fg.find_marks(curve, 11_000)
+    fig = sent(fg.overlay_figure([curve], View(), 11_000, marks))
+    (trace,) = [t for t in fig["data"] if t.get("name") == "marks"]
+    assert array(trace["x"]).tolist() == [0, 1000, 10_000]
+    floor = fg.format_lr(schedule(np.int64(10_000)))
+    assert trace["text"] == ["start 0.0", "peak 0.001", f"floor {floor}"]
+
+
+def test_mark_rows_list_kind_step_epoch_and_value():
+    marks = [fg.Mark("peak", 1000, 0.001)]
+    rows = fg.mark_rows(marks, View(steps_per_epoch=400))
+    assert rows.to_dict("records") == [
+        {"mark": "peak", "step": 1000, "epoch": 2.5, "learning rate": "0.001"}
+    ]
+
+
+# --- side by side and difference -------------------------------------------------------------
+
+
+def test_side_by_side_draws_one_subplot_per_curve_on_a_shared_y_range():
+    curves = [curve_of(schedule_of(c), 20_000, i) for i, c in enumerate(lrviz.SCHEDULES)]
+    fig = sent(fg.side_by_side_figure(curves, View(), 20_000))
+    axes = {t["yaxis"] for t in curve_traces(fig)}
+    assert len(axes) == len(curves)
+    ranges = {tuple(v["range"]) for k, v in fig["layout"].items() if k.startswith("yaxis")}
+    ((low, high),) = ranges
+    for trace in curve_traces(fig):
+        y = array(trace["y"])
+        assert low <= y.min() and y.max() <= high
+
+
+def test_side_by_side_y_range_is_in_log10_units_on_a_log_axis():
+    curve = curve_of(schedule_of("ExponentialDecay"))
+    fig = sent(fg.side_by_side_figure([curve], View(log_y=True), 20_000))
+    low, high = fig["layout"]["yaxis"]["range"]
+    assert low < math.log10(curve.values.min()) and high > math.log10(curve.values.max())
+
+
+def test_difference_is_each_curve_minus_the_reference_at_the_same_steps():
+    a = curve_of(schedule_of("CosineDecay"), 11_000, 0)
+    b = curve_of(schedule_of("PiecewiseConstantDecay"), 11_000, 1)
+    fig = sent(fg.difference_figure([a, b], a, View(), 11_000))
+    zero, diff = curve_traces(fig)
+    assert not array(zero["y"]).any()
+    steps = array(diff["x"]).astype(np.int64)
+    expected = b.schedule(steps).astype(np.float64) - a.schedule(steps).astype(np.float64)
+    np.testing.assert_array_equal(array(diff["y"]), expected)
+    assert set(a.steps) | set(b.steps) == set(steps)
+
+
+def test_difference_axis_is_never_logarithmic():
+    a = curve_of(schedule_of("CosineDecay"))
+    fig = sent(fg.difference_figure([a], a, View(log_y=True), 20_000))
+    assert fig["layout"]["yaxis"]["type"] == "linear"
+
+
+# --- step table and image export -------------------------------------------------------------
+
+
+def test_step_table_gives_each_configurations_exact_value_at_the_step():
+    schedules = [schedule_of(c) for c in lrviz.SCHEDULES]
+    table = fg.step_table([s.name for s in schedules], schedules, 1234, "en")
+    assert table["name"].tolist() == [s.name for s in schedules]
+    assert [np.float32(v) for v in table["learning rate"]] == [s(np.int64(1234)) for s in schedules]
+
+
+def test_chart_config_names_the_image_after_the_sanitised_label():
+    config = fg.chart_config("../My <run>", "svg")
+    assert config["toImageButtonOptions"]["filename"] == "My-run"
+    assert config["toImageButtonOptions"]["format"] == "svg"
+
+
+def test_colour_indices_beyond_the_palette_change_the_dash_so_every_curve_differs():
+    styles = {fg.line_style(i) for i in range(32)}
+    assert len(styles) == 32
+
+
+def test_every_mark_kind_has_a_label_in_every_language():
+    kinds = {"start", "peak", "floor", "nan", "breakpoint", *fg._BREAK_KINDS.values()}
+    for lang in ("en", "zh-TW"):
+        for kind in kinds:
+            assert fg.mark_label(fg.Mark(kind, 1, 0.5), lang)
