@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lrviz import SCHEDULES, ConfigError, ParamSpec, Schedule, findings, payloads
+from lrviz import SCHEDULES, ConfigError, ParamSpec, Schedule, findings, formulas, payloads
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz.i18n import LANGUAGES, pick_language, t
@@ -608,6 +608,21 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...]) -> None:
         st.dataframe(table, hide_index=True, width="stretch", key="at.table")
 
 
+def formula_panel(entry: ss.OpenConfig) -> None:
+    """The selected configuration's formula at the lookup step, worked through to the chart's number."""
+    schedule = entry.schedule()
+    step = studio().view.at_step
+    worked = formulas.worked_value(schedule, step, lang())
+    title = tr("formula.panel", name=entry.name, step=f"{step:,}", phase=worked.phase.label(lang()))
+    with st.expander(title, expanded=False):
+        st.latex(formulas.formula(schedule, worked.phase, lang()))
+        st.caption(tr("formula.worked"))
+        for line in worked.lines:
+            st.latex(line)
+        for note in worked.notes:
+            st.info(ss.plain_markdown(note))
+
+
 def export_tab(curves: list[fg.Curve]) -> None:
     current = studio()
     entry = current.current
@@ -735,6 +750,8 @@ with right:
     curves = chart(horizon)
     if studio().entries:
         step_lookup(studio().entries)
+    if studio().current is not None:
+        formula_panel(studio().current)
 export, importing, sharing = st.tabs([tr("tab.export"), tr("tab.import"), tr("tab.share")])
 with export:
     export_tab(curves)

@@ -616,3 +616,19 @@ def test_configurations_too_big_for_a_link_keep_working_with_a_notice():
     assert any("no longer fit in a link" in w for w in texts(at, "warning"))
     assert link_params(at) == url_before
     assert_chart_is_the_engine(at)
+
+
+def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
+    import lrviz
+    from lrviz import formulas
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.number_input(key="view.at").set_value(5000).run()
+    assert not at.exception
+    (expander,) = [e for e in at.expander if "5,000" in e.label]
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    worked = formulas.worked_value(schedule, 5000, "en")
+    shown = [element.value.strip("$\n") for element in expander.get("latex")]
+    assert shown[1:] == list(worked.lines)
+    assert worked.value == schedule(5000)
