@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrviz.schedules import Schedule
+from lrviz.schedules import Schedule, sorted_unique
 
 DEFAULT_COLUMNS = 1000
 # Below this many steps in the range, evaluate every step (exact by construction): about a
@@ -32,7 +32,7 @@ DENSE_STRIDE_POINTS = 64
 def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
     """Integer edges of `columns` equal-width pixel columns covering [start, stop]."""
     edges = np.linspace(start, stop + 1, columns + 1)
-    return np.unique(np.floor(edges).astype(np.int64))
+    return sorted_unique(np.floor(edges).astype(np.int64))
 
 
 def m4(steps: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -80,7 +80,7 @@ def _candidates(schedule: Schedule, start: int, stop: int, edges: np.ndarray) ->
         return None
     parts.append((marks[:, None] + window).ravel())
     steps = np.concatenate(parts)
-    return np.unique(steps[(steps >= start) & (steps <= stop)])
+    return sorted_unique(steps[(steps >= start) & (steps <= stop)])
 
 
 def _finite_edges(schedule: Schedule, steps: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -120,13 +120,13 @@ def sample_steps(
         values = schedule(steps)
         extra = _finite_edges(schedule, steps, values)
         if extra.size:
-            steps = np.union1d(steps, extra)
+            steps = sorted_unique(np.concatenate([steps, extra]))
             values = schedule(steps)
         chosen = m4(steps, values, edges)
     marks = schedule.breakpoints(stop)
     if marks is not None and marks.size <= 4 * columns:
         marks = marks[(marks >= start) & (marks <= stop)]
-        chosen = np.union1d(chosen, np.union1d(marks, np.clip(marks - 1, start, stop)))
+        chosen = sorted_unique(np.concatenate([chosen, marks, np.clip(marks - 1, start, stop)]))
     return chosen
 
 
@@ -147,7 +147,7 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
                 spread.astype(np.int64),
             ]
         )
-        steps = np.unique(steps[(steps >= start) & (steps <= stop)])
+        steps = sorted_unique(steps[(steps >= start) & (steps <= stop)])
     return m4(steps, schedule(steps), edges)
 
 
