@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 from collections.abc import Sequence
@@ -34,6 +32,7 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io
 import plotly.tools
+from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 
 import lrviz
 from lrviz import figures
@@ -258,23 +257,6 @@ def breakdown(schedules: Sequence[lrviz.Schedule], horizons: Sequence[int]) -> s
     return "\n".join(lines)
 
 
-def machine_line() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, plotly {plotly.__version__}, "
-        f"load average {os.getloadavg()[0]:.2f} at start"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="most builds per horizon")
@@ -288,7 +270,7 @@ def main() -> None:
     schedules = configurations()
     horizons = [10**e for e in range(3, 13)]
     print("## Chart: sample 8 configurations and build the overlay figure\n")
-    print(f"{machine_line()}.")
+    print(machine_line("plotly " + plotly.__version__) + ".")
     print(
         "Figure: lrviz.figures (make_curve x 8, find_marks on the first, overlay_figure), "
         f"{DEFAULT_COLUMNS} pixel columns, view [0, horizon]. Configurations:\n"

@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 
 import lrviz
 
@@ -113,22 +113,6 @@ def time_keras(
             values[i] = schedule(int(step))
         elapsed = time.perf_counter() - start
     return elapsed / steps.size, bool(np.array_equal(values, expected, equal_nan=True))
-
-
-def machine_line() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, load average {os.getloadavg()[0]:.2f} at start"
-    )
 
 
 def _ns(seconds_per_step: float | None) -> str:
