@@ -8,6 +8,7 @@ figures and payloads from it, and writes it back into the URL. Widget keys are
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from lrviz import SCHEDULES, ConfigError, ParamSpec, Schedule, findings, formula
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz.i18n import LANGUAGES, pick_language, t
-from lrviz.keras_json import MAX_CONFIGS
+from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
@@ -547,7 +548,81 @@ def control(widget: Callable[..., Any], field: str, key: str, label: str, **kwar
     widget(label, key=key, on_change=on_view, args=(field, key), **kwargs)
 
 
-def chart(horizon: int) -> list[fg.Curve]:
+@st.cache_data(max_entries=512, show_spinner=False)
+def sampled(config_json: str, start: int, stop: int, columns: int) -> tuple[Any, Any]:
+    """Plotted steps and values of one configuration (cached: unchanged curves cost nothing)."""
+    schedule = schedules_from_json(config_json)[0]
+    curve = fg.make_curve("", schedule, 0, stop, columns, start=start)
+    return curve.steps, curve.values
+
+
+def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Curve:
+    steps, values = sampled(json.dumps(entry.config, sort_keys=True), start, stop, columns)
+    return fg.Curve(entry.name, entry.schedule(), entry.colour, steps, values)
+
+
+def zoom_controls(horizon: int) -> tuple[int, int]:
+    """The steps shown: a range slider over [0, horizon] and exact from/to entries."""
+    view = studio().view
+    first, last = fg.shown_range(view, horizon)
+    top = max(horizon, last)
+    cols = st.columns([4, 1.4, 1.4, 1], vertical_alignment="bottom")
+    bind("view.zoom", (first, last))
+    cols[0].slider(
+        tr("zoom.range"),
+        min_value=0,
+        max_value=top,
+        step=max(1, top // 1000),
+        key="view.zoom",
+        on_change=on_zoom,
+        help=tr("zoom.range_help"),
+    )
+    for col, key, label, value in (
+        (cols[1], "view.from", tr("zoom.from"), first),
+        (cols[2], "view.to", tr("zoom.to"), last),
+    ):
+        bind(key, value)
+        col.number_input(
+            label,
+            key=key,
+            min_value=0,
+            max_value=MAX_STEPS,
+            step=1,
+            on_change=on_zoom_entry,
+            args=(horizon,),
+        )
+    cols[3].button(
+        tr("zoom.reset"),
+        key="view.zoom_reset",
+        on_click=apply,
+        args=(ss.set_view,),
+        kwargs={"zoom_from": 0, "zoom_to": 0},
+        disabled=(first, last) == (0, horizon),
+        width="stretch",
+    )
+    show_error("zoom")
+    return first, last
+
+
+def on_zoom() -> None:
+    first, last = st.session_state["view.zoom"]
+    set_zoom(int(first), int(last), st.session_state[SHOWN_HORIZON])
+
+
+def on_zoom_entry(horizon: int) -> None:
+    set_zoom(int(st.session_state["view.from"]), int(st.session_state["view.to"]), horizon)
+
+
+def set_zoom(first: int, last: int, horizon: int) -> None:
+    """Show steps [first, last]; the last step of the whole range is stored as 0 (follow it)."""
+    if last <= first:
+        st.session_state[ERRORS]["zoom"] = tr("zoom.empty", first=f"{first:,}", last=f"{last:,}")
+        return
+    st.session_state[ERRORS].pop("zoom", None)
+    apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)
+
+
+def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     current = studio()
     view = current.view
     shown = current.visible()
@@ -556,37 +631,50 @@ def chart(horizon: int) -> list[fg.Curve]:
         return []
     side = view.mode == "side"
     columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
-    curves = [fg.make_curve(e.name, e.schedule(), e.colour, horizon, columns) for e in shown]
+    curves = [curve_of(e, first, last, columns) for e in shown]
     selected = current.current
     marks: list[fg.Mark] = []
     if view.mode == "diff":
         ref_entry = current.reference
-        reference = fg.make_curve(
-            ref_entry.name, ref_entry.schedule(), ref_entry.colour, horizon, columns
-        )
-        figure = fg.difference_figure(curves, reference, view, horizon)
+        reference = curve_of(ref_entry, first, last, columns)
+        figure = fg.difference_figure(curves, reference, view, last, start=first)
         st.caption(tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name)))
     elif side:
-        figure = fg.side_by_side_figure(curves, view, horizon)
+        figure = fg.side_by_side_figure(curves, view, last, start=first)
     else:
         marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
+        phases: list[formulas.Phase] = []
         if marked:
-            marks = fg.find_marks(marked[0], horizon)
-        figure = fg.overlay_figure(curves, view, horizon, marks, selected.colour if selected else 0)
+            marks = fg.find_marks(marked[0], last)
+            phases = formulas.phases(marked[0].schedule, last + 1)
+        figure = fg.overlay_figure(
+            curves,
+            view,
+            last,
+            marks,
+            selected.colour if selected else 0,
+            start=first,
+            cursor=view.at_step,
+            phases=phases,
+        )
     st.plotly_chart(
         figure,
         key="chart",
         config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
         width="stretch",
     )
+    if (first, last) != (0, horizon):
+        st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
     if marks:
         with st.expander(tr("marks.title", name=ss.plain_markdown(selected.name))):
             st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
     return curves
 
 
-def step_lookup(entries: tuple[ss.OpenConfig, ...]) -> None:
+def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> None:
+    """The step cursor: a slider over the steps shown and an exact entry; values and phases."""
     st.subheader(tr("at.title"))
+    view = studio().view
     cols = st.columns([1, 3])
     with cols[0]:
         control(
@@ -599,11 +687,24 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...]) -> None:
             step=1,
             help=tr("at.help"),
         )
-        epochs = studio().view.at_step / studio().view.steps_per_epoch
+        epochs = view.at_step / view.steps_per_epoch
         st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
     with cols[1]:
+        bind("view.cursor", min(max(view.at_step, first), last))
+        st.slider(
+            tr("cursor.slider"),
+            min_value=first,
+            max_value=last,
+            step=max(1, (last - first) // 1000),
+            key="view.cursor",
+            on_change=on_view,
+            args=("at_step", "view.cursor"),
+            help=tr("cursor.slider_help"),
+        )
+        if not first <= view.at_step <= last:
+            st.caption(tr("chart.cursor_outside", step=f"{view.at_step:,}"))
         table = fg.step_table(
-            [e.name for e in entries], schedules_of(entries), studio().view.at_step, lang()
+            [e.name for e in entries], schedules_of(entries), view.at_step, lang()
         )
         st.dataframe(table, hide_index=True, width="stretch", key="at.table")
 
@@ -747,9 +848,10 @@ with right:
     view_controls(studio().entries)
     horizon = fg.horizon(studio().view, schedules_of(studio().visible() or studio().entries))
     st.session_state[SHOWN_HORIZON] = horizon
-    curves = chart(horizon)
+    first, last = zoom_controls(horizon)
+    curves = chart(horizon, first, last)
     if studio().entries:
-        step_lookup(studio().entries)
+        step_lookup(studio().entries, first, last)
     if studio().current is not None:
         formula_panel(studio().current)
 export, importing, sharing = st.tabs([tr("tab.export"), tr("tab.import"), tr("tab.share")])

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lrviz.formulas import Phase, phase_at
 from lrviz.i18n import t
 from lrviz.payloads import file_name
 from lrviz.sampling import DEFAULT_COLUMNS, sample_steps
@@ -45,6 +46,10 @@ MAX_MARKS = 200
 SIDE_COLUMNS = 3
 CHART_HEIGHT = 480
 SIDE_ROW_HEIGHT = 240
+MAX_PHASE_BANDS = 60
+MAX_LABELLED_PHASES = 6
+PHASE_FILLS = ("rgba(31, 111, 197, 0.07)", "rgba(107, 107, 107, 0.05)")
+CURSOR_COLOUR = "#1d2430"
 _BREAK_KINDS = {
     "CosineDecayRestarts": "restart",
     "PiecewiseConstantDecay": "boundary",
@@ -80,6 +85,17 @@ def horizon(view: View, schedules: Sequence[Schedule]) -> int:
     return view.horizon or auto_horizon(schedules)
 
 
+def shown_range(view: View, stop: int) -> tuple[int, int]:
+    """The steps [first, last] on screen: the zoom inside [0, stop] (`stop`: the horizon).
+
+    `view.zoom_to` 0 means the horizon; a zoom that starts at or after its end shows its last step
+    and the one before it, so the range is never empty.
+    """
+    last = view.zoom_to or stop
+    first = min(view.zoom_from, last - 1)
+    return max(0, first), max(1, last)
+
+
 @dataclass(frozen=True, eq=False)
 class Curve:
     """One configuration's plotted points: `values == schedule(steps)`."""
@@ -92,10 +108,16 @@ class Curve:
 
 
 def make_curve(
-    label: str, schedule: Schedule, colour: int, stop: int, columns: int = DEFAULT_COLUMNS
+    label: str,
+    schedule: Schedule,
+    colour: int,
+    stop: int,
+    columns: int = DEFAULT_COLUMNS,
+    *,
+    start: int = 0,
 ) -> Curve:
-    """Sample `schedule` on [0, stop] for a chart `columns` pixels wide."""
-    steps = sample_steps(schedule, 0, stop, columns)
+    """Sample `schedule` on [start, stop] for a chart `columns` pixels wide."""
+    steps = sample_steps(schedule, start, stop, columns)
     return Curve(label, schedule, colour, steps, schedule(steps))
 
 
@@ -176,12 +198,13 @@ def mark_rows(marks: Sequence[Mark], view: View) -> pd.DataFrame:
 def step_table(
     labels: Sequence[str], schedules: Sequence[Schedule], step: int, lang: str
 ) -> pd.DataFrame:
-    """Every configuration's learning rate at one step, at full precision."""
+    """Every configuration's learning rate at one step, at full precision, and its phase there."""
     return pd.DataFrame(
         {
             t("table.name", lang): list(labels),
             t("table.class", lang): [s.class_name for s in schedules],
             t("table.lr", lang): [format_lr(s(np.int64(step))) for s in schedules],
+            t("cursor.phase", lang): [phase_at(s, step).label(lang) for s in schedules],
         }
     )
 
@@ -192,29 +215,39 @@ def step_table(
 
 
 def _x(steps: np.ndarray, view: View) -> np.ndarray:
-    """Plot coordinates of steps: steps, or epochs when the view says so."""
-    steps = np.asarray(steps, dtype=np.float64)
-    return steps / view.steps_per_epoch if view.x_unit == "epochs" else steps
+    """Plot coordinates of steps: steps, or epochs when the view says so.
+
+    Steps travel as the smallest unsigned integer type Plotly.js reads (uint64 arrays are narrowed
+    to uint8/16/32 by plotly.py); past 2^32 as float64, exact up to 2^53.
+    """
+    steps = np.asarray(steps)
+    if view.x_unit == "epochs":
+        return steps.astype(np.float64) / view.steps_per_epoch
+    if steps.size and (steps.min() < 0 or steps.max() > np.iinfo(np.uint32).max):
+        return steps.astype(np.float64)
+    return steps.astype(np.uint64)
+
+
+def _where(view: View) -> str:
+    """The hover's position line: the step, or the epoch (the top axis shows the other unit)."""
+    if view.x_unit == "epochs":
+        return f"{t('chart.epoch', view.lang)} %{{x:,.10~g}}"
+    return f"{t('chart.step', view.lang)} %{{x:,.0f}}"
 
 
 def _hover(view: View, lr_words: str) -> str:
-    """Hover: step, epoch and the exact learning rate (in `text`); the name is Plotly's."""
-    lang = view.lang
-    if view.x_unit == "epochs":
-        where = (
-            f"{t('chart.step', lang)} %{{customdata:,.0f}} · {t('chart.epoch', lang)} %{{x:.10~g}}"
-        )
-    else:
-        where = (
-            f"{t('chart.step', lang)} %{{x:,.0f}} · {t('chart.epoch', lang)} %{{customdata:.10~g}}"
-        )
+    """Hover of a curve: where, and the learning rate to 8 significant digits.
+
+    Per-point exact text would triple the chart's bytes; the exact float32 values are in the
+    cursor's hover, the marks, the step table and the CSV export.
+    """
     words = f"{lr_words} " if lr_words else ""
-    return f"{where}<br>{words}%{{text}}<extra>%{{fullData.name}}</extra>"
+    return f"{_where(view)}<br>{words}%{{y:.8~g}}<extra>%{{fullData.name}}</extra>"
 
 
-def _other_unit(steps: np.ndarray, view: View) -> np.ndarray:
-    steps = np.asarray(steps, dtype=np.float64)
-    return steps if view.x_unit == "epochs" else steps / view.steps_per_epoch
+def _text_hover(view: View) -> str:
+    """Hover of a few labelled points: where, and the point's exact text."""
+    return f"{_where(view)}<br>%{{text}}<extra>%{{fullData.name}}</extra>"
 
 
 def _trace(curve: Curve, view: View, **extra) -> go.Scatter:
@@ -222,8 +255,6 @@ def _trace(curve: Curve, view: View, **extra) -> go.Scatter:
     return go.Scatter(
         x=_x(curve.steps, view),
         y=np.asarray(curve.values, dtype=np.float32),
-        customdata=_other_unit(curve.steps, view),
-        text=[format_lr(v) for v in curve.values],
         name=html.escape(curve.label),
         mode="lines",
         line={"color": colour, "dash": dash, "width": 2},
@@ -232,7 +263,14 @@ def _trace(curve: Curve, view: View, **extra) -> go.Scatter:
     )
 
 
-def _layout(fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool) -> None:
+def _position(step: int, view: View) -> float:
+    """The plot coordinate of one step."""
+    return step / view.steps_per_epoch if view.x_unit == "epochs" else float(step)
+
+
+def _layout(
+    fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool, start: int = 0
+) -> None:
     lang = view.lang
     unit_title = t(f"chart.axis_{view.x_unit}", lang)
     fig.update_layout(
@@ -243,7 +281,7 @@ def _layout(fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool) ->
         hovermode="closest",
         font={"family": "sans-serif"},
     )
-    fig.update_xaxes(range=[0, float(_x(np.array([stop]), view)[0])], showspikes=True)
+    fig.update_xaxes(range=[_position(start, view), _position(stop, view)], showspikes=True)
     # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd the axis).
     fig.update_yaxes(
         type="log" if log_y else "linear", exponentformat="e", dtick=1 if log_y else None
@@ -252,18 +290,24 @@ def _layout(fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool) ->
     fig.update_yaxes(title_text=y_title)
 
 
-def _linked_axis(fig: go.Figure, view: View, stop: int) -> None:
+def _linked_axis(fig: go.Figure, view: View, stop: int, start: int = 0) -> None:
     """A second x axis on top in the other unit, bound to the main one (`matches`)."""
     if view.x_unit == "steps":
-        other, ticks = "epochs", nice_ticks(0.0, stop / view.steps_per_epoch)
-        positions = ticks * view.steps_per_epoch
+        spe = view.steps_per_epoch
+        other, ticks = "epochs", nice_ticks(start / spe, stop / spe)
+        positions = ticks * spe
     else:
-        other, ticks = "steps", nice_ticks(0.0, float(stop))
+        other, ticks = "steps", nice_ticks(float(start), float(stop))
         positions = ticks / view.steps_per_epoch
     # Plotly draws an axis only when a trace uses it: an empty marker trace (no line).
     fig.add_trace(
         go.Scatter(
-            x=[0.0], y=[None], xaxis="x2", mode="markers", showlegend=False, hoverinfo="skip"
+            x=[_position(start, view)],
+            y=[None],
+            xaxis="x2",
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
         )
     )
     fig.update_layout(
@@ -292,47 +336,122 @@ def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
 
 
 def overlay_figure(
-    curves: Sequence[Curve], view: View, stop: int, marks: Sequence[Mark] = (), marked: int = 0
+    curves: Sequence[Curve],
+    view: View,
+    stop: int,
+    marks: Sequence[Mark] = (),
+    marked: int = 0,
+    *,
+    start: int = 0,
+    cursor: int | None = None,
+    phases: Sequence[Phase] = (),
 ) -> go.Figure:
-    """All curves on one chart, with the marks of one of them (its colour index `marked`)."""
+    """All curves on one chart, with the marks and phases of one of them (colour index `marked`)
+    and a cursor: one marker per curve at step `cursor`, with its exact value and phase."""
     fig = go.Figure([_trace(c, view) for c in curves])
-    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y)
-    _linked_axis(fig, view, stop)
+    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y, start)
+    _linked_axis(fig, view, stop, start)
+    if phases:
+        _add_phases(fig, phases, view, start, stop)
     if marks:
-        _add_marks(fig, marks, view, stop, line_style(marked)[0])
+        _add_marks(fig, marks, view, start, stop, line_style(marked)[0])
+    if cursor is not None and start <= cursor <= stop and curves:
+        _add_cursor(fig, curves, cursor, view)
     return fig
 
 
-def _add_marks(fig: go.Figure, marks: Sequence[Mark], view: View, stop: int, colour: str) -> None:
+def _add_marks(
+    fig: go.Figure, marks: Sequence[Mark], view: View, start: int, stop: int, colour: str
+) -> None:
     lang = view.lang
+    marks = [m for m in marks if start <= m.step <= stop]
+    if not marks:
+        return
     labelled = len(marks) <= MAX_LABELLED_MARKS
     steps = np.array([m.step for m in marks], dtype=np.int64)
+    right = start + 0.75 * (stop - start)
     fig.add_trace(
         go.Scatter(
             x=_x(steps, view),
             y=np.array([m.value for m in marks], dtype=np.float32),
-            customdata=_other_unit(steps, view),
             text=[html.escape(mark_label(m, lang)) for m in marks],
             mode="markers+text" if labelled else "markers",
-            textposition=["top left" if m.step > 0.75 * stop else "top right" for m in marks],
+            textposition=["top left" if m.step > right else "top right" for m in marks],
             textfont={"size": 11, "color": colour},
             marker={"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
             name=html.escape(t("chart.marks", lang)),
-            hovertemplate=_hover(view, ""),
+            hovertemplate=_text_hover(view),
             showlegend=False,
         )
     )
     if len(marks) <= MAX_MARK_LINES:
         for mark in marks:
-            if mark.step > 0:
-                position = float(_x(np.array([mark.step]), view)[0])
+            if mark.step > start:
+                position = _position(mark.step, view)
                 fig.add_vline(x=position, line={"dash": "dot", "width": 1, "color": colour})
     for mark in marks:
         if mark.kind == "floor":
             fig.add_hline(y=mark.value, line={"dash": "dot", "width": 1, "color": colour})
 
 
-def side_by_side_figure(curves: Sequence[Curve], view: View, stop: int) -> go.Figure:
+def _add_phases(fig: go.Figure, phases: Sequence[Phase], view: View, start: int, stop: int) -> None:
+    """Shade the phases (warmup, decay, floor, cycles ...) in alternating bands, labelled at the
+    top when there are few enough to read."""
+    shown = [p for p in phases if p.start <= stop and (p.end is None or p.end > start)]
+    labelled = len(shown) <= MAX_LABELLED_PHASES
+    for index, phase in enumerate(shown[:MAX_PHASE_BANDS]):
+        low = max(phase.start, start)
+        high = stop if phase.end is None else min(phase.end, stop)
+        fig.add_vrect(
+            x0=_position(low, view),
+            x1=_position(high, view),
+            fillcolor=PHASE_FILLS[index % len(PHASE_FILLS)],
+            line_width=0,
+            layer="below",
+            annotation_text=html.escape(phase.label(view.lang)) if labelled else None,
+            annotation_position="top left",
+            annotation_font={"size": 10, "color": "#6b6b6b"},
+        )
+
+
+def cursor_rows(curves: Sequence[Curve], step: int, lang: str) -> list[tuple[str, float, str]]:
+    """(label, exact value, phase) of every curve at one step."""
+    rows = []
+    for curve in curves:
+        value = curve.schedule(np.int64(step))
+        phase = phase_at(curve.schedule, step).label(lang)
+        rows.append((curve.label, float(value), phase))
+    return rows
+
+
+def _add_cursor(fig: go.Figure, curves: Sequence[Curve], step: int, view: View) -> None:
+    """The step cursor: a vertical line and one marker per curve, hover with exact values."""
+    lang = view.lang
+    position = _position(step, view)
+    fig.add_vline(x=position, line={"width": 1.5, "color": CURSOR_COLOUR})
+    rows = cursor_rows(curves, step, lang)
+    colours = [line_style(c.colour)[0] for c in curves]
+    fig.add_trace(
+        go.Scatter(
+            x=[position] * len(rows),
+            y=np.array([value for _, value, _ in rows], dtype=np.float32),
+            text=[
+                html.escape(t("chart.cursor_hover", lang, value=format_lr(v), phase=phase))
+                for _, v, phase in rows
+            ],
+            customdata=[html.escape(label) for label, _, _ in rows],
+            mode="markers",
+            marker={"size": 11, "color": colours, "line": {"width": 2, "color": "white"}},
+            name=html.escape(t("chart.cursor", lang)),
+            hovertemplate=f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
+            showlegend=False,
+        )
+    )
+
+
+def side_by_side_figure(
+    curves: Sequence[Curve], view: View, stop: int, *, start: int = 0
+) -> go.Figure:
     """One small chart per curve, all on shared axes."""
     count = max(1, len(curves))
     columns = min(SIDE_COLUMNS, count)
@@ -350,7 +469,7 @@ def side_by_side_figure(curves: Sequence[Curve], view: View, stop: int) -> go.Fi
         fig.add_trace(
             _trace(curve, view, showlegend=False), row=i // columns + 1, col=i % columns + 1
         )
-    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y)
+    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y, start)
     fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80)
     fig.update_xaxes(title_text="")
     fig.update_yaxes(title_text="")
@@ -374,7 +493,7 @@ def value_range(arrays: Sequence[np.ndarray], log: bool, pad: float = 0.05) -> l
 
 
 def difference_figure(
-    curves: Sequence[Curve], reference: Curve, view: View, stop: int
+    curves: Sequence[Curve], reference: Curve, view: View, stop: int, *, start: int = 0
 ) -> go.Figure:
     """Every curve minus the reference, at the union of both curves' plotted steps."""
     lang = view.lang
@@ -388,21 +507,19 @@ def difference_figure(
             go.Scatter(
                 x=_x(steps, view),
                 y=mine.astype(np.float64) - theirs.astype(np.float64),
-                customdata=_other_unit(steps, view),
-                text=[
-                    t("chart.diff_hover", lang, mine=format_lr(a), ref=format_lr(b))
-                    for a, b in zip(mine, theirs)
-                ],
                 name=html.escape(curve.label),
                 mode="lines",
                 line={"color": colour, "dash": dash, "width": 2},
-                hovertemplate=_hover(view, t("chart.diff", lang)),
+                hovertemplate=(
+                    f"{_where(view)}<br>{t('chart.diff', lang)} %{{y:.8~g}}"
+                    "<extra>%{fullData.name}</extra>"
+                ),
             )
         )
     fig = go.Figure(traces)
     title = t("chart.diff_axis", lang, name=html.escape(reference.label))
-    _layout(fig, view, stop, title, log_y=False)
-    _linked_axis(fig, view, stop)
+    _layout(fig, view, stop, title, log_y=False, start=start)
+    _linked_axis(fig, view, stop, start)
     return fig
 
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from lrviz.errors import ConfigError
-from lrviz.i18n import LANGUAGES, catalog, t
+from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras, schedules_from_json
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
-from lrviz.share import MESSAGES, DecodedState, Entry, SharedState
+from lrviz.share import DecodedState, Entry, SharedState
 
 MODES = ("overlay", "side", "diff")
 X_UNITS = ("steps", "epochs")
@@ -30,7 +30,7 @@ FIRST_CLASS = "CosineDecay"
 EXAMPLE_CLASS = "PiecewiseConstantDecay"
 
 Message = tuple[str, Mapping[str, Any]]
-"""A message for the user: a locale key (or a `lrviz.share.MESSAGES` id) and its params."""
+"""A message for the user: a locale key (`lrviz.share` notices' ids are ones too) and its params."""
 
 
 class TooManyConfigs(ConfigError):
@@ -38,8 +38,7 @@ class TooManyConfigs(ConfigError):
 
     def __init__(self, open_count: int, adding: int) -> None:
         super().__init__(
-            f"{open_count} configurations are open and {adding} more would exceed the limit "
-            f"of {MAX_CONFIGS}."
+            "error.too_many_open", open_count=open_count, adding=adding, limit=MAX_CONFIGS
         )
         self.open_count = open_count
         self.adding = adding
@@ -54,6 +53,8 @@ class View:
     x_unit: str = field(default="steps", metadata={"key": "x"})
     steps_per_epoch: int = field(default=1000, metadata={"key": "spe"})
     horizon: int = field(default=0, metadata={"key": "h"})  # 0: automatic
+    zoom_from: int = field(default=0, metadata={"key": "from"})  # first step shown
+    zoom_to: int = field(default=0, metadata={"key": "to"})  # last step shown; 0: the horizon
     mode: str = field(default="overlay", metadata={"key": "mode"})
     reference: int = field(default=0, metadata={"key": "ref"})  # index into the open configs
     at_step: int = field(default=1000, metadata={"key": "at"})
@@ -68,6 +69,8 @@ class View:
             "image_format": self.image_format in IMAGE_FORMATS,
             "steps_per_epoch": 1 <= self.steps_per_epoch <= MAX_STEPS,
             "horizon": 0 <= self.horizon <= MAX_STEPS,
+            "zoom_from": 0 <= self.zoom_from <= MAX_STEPS,
+            "zoom_to": 0 <= self.zoom_to <= MAX_STEPS,
             "at_step": 0 <= self.at_step <= MAX_STEPS,
             "reference": 0 <= self.reference < MAX_CONFIGS,
         }
@@ -321,10 +324,7 @@ def lists_from_table(
             cells.pop()
         if None in cells:
             row = cells.index(None)
-            raise ConfigError(
-                f"Argument `{spec.name}` has an empty cell in row {row + 1} before the end of "
-                f"the column. Fill it or delete the row."
-            )
+            raise ConfigError("error.table_gap", field=spec.name, row=row + 1)
         result[spec.name] = [_typed(spec, value) for value in cells]
     return result
 
@@ -345,9 +345,7 @@ def _typed(spec: ParamSpec, value: Any) -> Any:
         try:
             value = float(value)
         except ValueError:
-            raise ConfigError(
-                f"Argument `{spec.name}` must hold numbers. Received: {value[:40]!r}"
-            ) from None
+            raise ConfigError("error.table_not_number", field=spec.name, value=value[:40]) from None
     if spec.kind == "steps_list" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -439,11 +437,9 @@ def _with_colours(
 
 
 def message_text(message: Message, lang: str) -> str:
-    """A message in the user's language: a locale key, else the share module's English text."""
+    """A message in the user's language (share notices' ids are locale keys too)."""
     key, params = message
-    if key in catalog("en"):
-        return t(key, lang, **params)
-    return MESSAGES[key].format(**params)
+    return t(key, lang, **params)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,11 +58,17 @@ def test_overlay_plots_the_engines_values_at_the_sampled_steps(class_name):
     np.testing.assert_array_equal(y, schedule(x.astype(np.int64)))
 
 
-def test_curves_travel_as_float32_values_and_float64_steps():
-    spec = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
+@pytest.mark.parametrize(("stop", "x_type"), [(200, "u1"), (20_000, "u2"), (10**9, "u4")])
+def test_curves_travel_as_float32_values_and_the_narrowest_integer_steps(stop, x_type):
+    spec = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"), stop)], View(), stop))
     (trace,) = curve_traces(spec)
     assert trace["y"]["dtype"] == "f4"
-    assert trace["x"]["dtype"] == "f8"
+    assert trace["x"]["dtype"] == x_type
+
+
+def test_steps_past_two_to_the_32nd_travel_as_float64():
+    spec = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"), 10**10)], View(), 10**10))
+    assert curve_traces(spec)[0]["x"]["dtype"] == "f8"
 
 
 def test_steps_beyond_two_to_the_53rd_are_not_needed_but_large_steps_stay_exact():
@@ -78,9 +84,9 @@ def test_epochs_view_plots_step_over_steps_per_epoch():
     schedule = schedule_of("CosineDecay")
     view = View(x_unit="epochs", steps_per_epoch=300)
     (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], view, 20_000)))
-    steps = array(trace["customdata"])
+    steps = sample_steps(schedule, 0, 20_000)
     np.testing.assert_array_equal(array(trace["x"]), steps / 300)
-    np.testing.assert_array_equal(array(trace["y"]), schedule(steps.astype(np.int64)))
+    np.testing.assert_array_equal(array(trace["y"]), schedule(steps))
 
 
 def test_a_horizon_of_10_to_the_12_plots_a_few_thousand_points_quickly():
@@ -91,21 +97,84 @@ def test_a_horizon_of_10_to_the_12_plots_a_few_thousand_points_quickly():
     assert curve.steps.size <= 4 * fg.DEFAULT_COLUMNS + 2000
 
 
-def test_hover_text_is_the_shortest_exact_float32_value():
-    schedule = schedule_of("CosineDecay")
-    (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], View(), 20_000)))
-    y = array(trace["y"])
-    assert all(np.float32(text) == value for text, value in zip(trace["text"], y))
-    assert "0.001" in trace["text"]
-    assert "%{text}" in trace["hovertemplate"]
-
-
-def test_hover_shows_step_and_epoch():
+def test_curve_hover_has_no_per_point_payload():
     (trace,) = curve_traces(
         sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
     )
+    assert "text" not in trace and "customdata" not in trace
     assert "step %{x:,.0f}" in trace["hovertemplate"]
-    assert "epoch %{customdata" in trace["hovertemplate"]
+    assert "%{y:.8~g}" in trace["hovertemplate"]
+
+
+def test_epochs_hover_names_the_epoch():
+    view = View(x_unit="epochs")
+    (trace,) = curve_traces(
+        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 20_000))
+    )
+    assert "epoch %{x" in trace["hovertemplate"]
+
+
+def cursor_trace(spec: dict) -> dict:
+    (trace,) = [t for t in spec["data"] if t.get("name") == "cursor"]
+    return trace
+
+
+def test_cursor_puts_one_marker_per_curve_at_the_exact_value_with_its_phase():
+    warm = schedule_of("CosineDecay", warmup_target=0.01, warmup_steps=1000)
+    stairs = schedule_of("PiecewiseConstantDecay", name="steps <b>")
+    curves = [curve_of(warm), curve_of(stairs, colour=1)]
+    spec = sent(fg.overlay_figure(curves, View(), 20_000, cursor=500))
+    trace = cursor_trace(spec)
+    np.testing.assert_array_equal(array(trace["x"]), [500, 500])
+    expected = [warm(np.int64(500)), stairs(np.int64(500))]
+    np.testing.assert_array_equal(array(trace["y"]), np.array(expected, dtype=np.float32))
+    assert trace["text"][0] == f"{fg.format_lr(expected[0])} · warmup"
+    assert trace["customdata"][1] == "steps &lt;b&gt;"
+    assert any(s.get("x0") == 500 for s in spec["layout"]["shapes"])
+
+
+def test_cursor_outside_the_range_is_not_drawn():
+    spec = sent(
+        fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000, cursor=30_000)
+    )
+    assert not [t for t in spec["data"] if t.get("name") == "cursor"]
+
+
+def test_phases_are_shaded_between_their_edges_and_labelled():
+    from lrviz import formulas
+
+    schedule = schedule_of("CosineDecay", warmup_target=0.01, warmup_steps=1000, decay_steps=5000)
+    phases = formulas.phases(schedule, 20_001)
+    spec = sent(fg.overlay_figure([curve_of(schedule)], View(), 20_000, phases=phases))
+    bands = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
+    assert [(b["x0"], b["x1"]) for b in bands] == [(0, 1000), (1000, 6000), (6000, 20_000)]
+    labels = [a["text"] for a in spec["layout"]["annotations"]]
+    assert [p.label("en") for p in phases] == [
+        lab for lab in labels if lab in {p.label("en") for p in phases}
+    ]
+
+
+def test_zoomed_figure_spans_the_range_and_samples_inside_it():
+    schedule = schedule_of("CosineDecayRestarts")
+    curve = fg.make_curve("r", schedule, 0, 1_500, start=1_000)
+    spec = sent(fg.overlay_figure([curve], View(), 1_500, start=1_000))
+    x = array(curve_traces(spec)[0]["x"])
+    np.testing.assert_array_equal(x, np.arange(1_000, 1_501))
+    assert spec["layout"]["xaxis"]["range"] == [1000, 1500]
+
+
+@pytest.mark.parametrize(
+    ("zoom_from", "zoom_to", "expected"),
+    [
+        (0, 0, (0, 900)),
+        (100, 0, (100, 900)),
+        (100, 200, (100, 200)),
+        (500, 300, (299, 300)),
+        (0, 5000, (0, 5000)),
+    ],
+)
+def test_shown_range(zoom_from, zoom_to, expected):
+    assert fg.shown_range(View(zoom_from=zoom_from, zoom_to=zoom_to), 900) == expected
 
 
 @pytest.mark.parametrize("value", [0.1, 1e-7, 3.3e-4, 0.0, 123.456, np.float32(0.001)])
