@@ -11,7 +11,7 @@ warm runs; a horizon stops repeating once `--budget` seconds are spent), the tim
 spends serialising the figure, the bytes Streamlit sends (`plotly.io.to_json(fig, validate=False)`
 after `return_figure_from_figure_or_data`, as `st.plotly_chart` does) and what
 `fig.to_json(engine="orjson")` gives, the most points in one curve and, up to
-10^`--check-up-to`, the largest per-pixel-column envelope difference between the plotted points
+10^`--check-up-to`, the largest per-pixel-column envelope difference between the plotted line
 and every step of the curve (0: pixel-exact) and whether the NaN columns agree.
 Targets: <= 30 ms to build, <= 200 KB, exact envelope. Two more tables split the bytes by trace
 field and the sampling time by configuration. Prints markdown; asserts nothing.
@@ -35,8 +35,8 @@ import plotly.tools
 from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 
 import lrviz
-from lrviz import figures
-from lrviz.sampling import DEFAULT_COLUMNS, envelope, sample_steps
+from lrviz import figures, formulas
+from lrviz.sampling import DEFAULT_COLUMNS, envelope, line_envelope, sample_steps
 from lrviz.state import View
 
 BUILD_TARGET_MS = 30.0
@@ -83,13 +83,18 @@ def describe(schedule: lrviz.Schedule) -> str:
 
 
 def build_overlay(schedules: Sequence[lrviz.Schedule], stop: int) -> go.Figure:
-    """What app.py's overlay chart does: sample every curve, mark the first, build the figure."""
+    """What app.py's overlay chart does: sample every curve, mark and shade the phases of the
+    first, put the cursor mid-way, build the figure."""
     curves = [
         figures.make_curve(s.name, s, colour, stop, DEFAULT_COLUMNS)
         for colour, s in enumerate(schedules)
     ]
     marks = figures.find_marks(curves[0], stop)
-    return figures.overlay_figure(curves, View(horizon=stop), stop, marks, 0)
+    phases = formulas.phases(schedules[0], stop + 1)
+    view = View(horizon=stop)
+    return figures.overlay_figure(
+        curves, view, stop, marks, 0, cursor=stop // 2, phases=phases
+    )
 
 
 def streamlit_spec(figure: go.Figure) -> str:
@@ -129,7 +134,7 @@ def envelope_check(
     """Largest |plotted - full| column extreme over all curves, and whether NaN columns agree."""
     worst, nan_match = 0.0, True
     for schedule, (steps, values) in zip(schedules, curve_points(figure, len(schedules))):
-        got = envelope(steps, values, 0, stop, columns)
+        got = line_envelope(steps, values, 0, stop, columns)
         want = full_envelope(schedule, stop, columns)
         for g, w in zip(got, want):
             nan_match &= bool(np.array_equal(np.isnan(g), np.isnan(w)))

@@ -12,16 +12,19 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from lrviz.formulas import Phase, phase_at
 from lrviz.i18n import t
 from lrviz.payloads import file_name
-from lrviz.sampling import DEFAULT_COLUMNS, sample_steps
+from lrviz.sampling import DEFAULT_COLUMNS, drawn, sample_steps
 from lrviz.schedules import Schedule
 from lrviz.state import View
 
@@ -250,17 +253,19 @@ def _text_hover(view: View) -> str:
     return f"{_where(view)}<br>%{{text}}<extra>%{{fullData.name}}</extra>"
 
 
-def _trace(curve: Curve, view: View, **extra) -> go.Scatter:
+def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
     colour, dash = line_style(curve.colour)
-    return go.Scatter(
-        x=_x(curve.steps, view),
-        y=np.asarray(curve.values, dtype=np.float32),
-        name=html.escape(curve.label),
-        mode="lines",
-        line={"color": colour, "dash": dash, "width": 2},
-        hovertemplate=_hover(view, t("chart.lr", view.lang)),
+    steps, values = drawn(curve.steps, np.asarray(curve.values, dtype=np.float32))
+    return {
+        "type": "scatter",
+        "x": _x(steps, view),
+        "y": values,
+        "name": html.escape(curve.label),
+        "mode": "lines",
+        "line": {"color": colour, "dash": dash, "width": 2},
+        "hovertemplate": _hover(view, t("chart.lr", view.lang)),
         **extra,
-    )
+    }
 
 
 def _position(step: int, view: View) -> float:
@@ -268,29 +273,50 @@ def _position(step: int, view: View) -> float:
     return step / view.steps_per_epoch if view.x_unit == "epochs" else float(step)
 
 
-def _layout(
-    fig: go.Figure, view: View, stop: int, y_title: str, log_y: bool, start: int = 0
+@cache
+def _template() -> dict[str, Any]:
+    """Plotly's "plotly_white" template as plain data (Plotly.js does not know template names)."""
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from plain data, without plotly.py's validation.
+
+    Validating a chart's traces, shapes and template costs ~10x more than building them; the
+    builders here write only keys Plotly.js knows (the tests send every figure through
+    `plotly.io.to_json` and check what arrives).
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) -> dict[str, Any]:
+    return {
+        "template": _template(),
+        "height": CHART_HEIGHT,
+        "margin": {"l": 10, "r": 10, "t": 90, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
+        "hovermode": "closest",
+        "font": {"family": "sans-serif"},
+        "xaxis": {
+            "range": [_position(start, view), _position(stop, view)],
+            "showspikes": True,
+            "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang)},
+        },
+        # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd it).
+        "yaxis": {
+            "type": "log" if log_y else "linear",
+            "exponentformat": "e",
+            "title": {"text": y_title},
+            **({"dtick": 1} if log_y else {}),
+        },
+        "shapes": [],
+        "annotations": [],
+    }
+
+
+def _linked_axis(
+    data: list[dict[str, Any]], layout: dict[str, Any], view: View, stop: int, start: int = 0
 ) -> None:
-    lang = view.lang
-    unit_title = t(f"chart.axis_{view.x_unit}", lang)
-    fig.update_layout(
-        template="plotly_white",
-        height=CHART_HEIGHT,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
-        hovermode="closest",
-        font={"family": "sans-serif"},
-    )
-    fig.update_xaxes(range=[_position(start, view), _position(stop, view)], showspikes=True)
-    # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd the axis).
-    fig.update_yaxes(
-        type="log" if log_y else "linear", exponentformat="e", dtick=1 if log_y else None
-    )
-    fig.update_xaxes(title_text=unit_title, row=None)
-    fig.update_yaxes(title_text=y_title)
-
-
-def _linked_axis(fig: go.Figure, view: View, stop: int, start: int = 0) -> None:
     """A second x axis on top in the other unit, bound to the main one (`matches`)."""
     if view.x_unit == "steps":
         spe = view.steps_per_epoch
@@ -300,28 +326,27 @@ def _linked_axis(fig: go.Figure, view: View, stop: int, start: int = 0) -> None:
         other, ticks = "steps", nice_ticks(float(start), float(stop))
         positions = ticks / view.steps_per_epoch
     # Plotly draws an axis only when a trace uses it: an empty marker trace (no line).
-    fig.add_trace(
-        go.Scatter(
-            x=[_position(start, view)],
-            y=[None],
-            xaxis="x2",
-            mode="markers",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.update_layout(
-        xaxis2={
-            "overlaying": "x",
-            "matches": "x",
-            "side": "top",
-            "tickmode": "array",
-            "tickvals": positions.tolist(),
-            "ticktext": [f"{v:,.10g}" for v in ticks.tolist()],
-            "title": {"text": t(f"chart.axis_{other}", view.lang), "standoff": 6},
-            "showgrid": False,
+    data.append(
+        {
+            "type": "scatter",
+            "x": [_position(start, view)],
+            "y": [None],
+            "xaxis": "x2",
+            "mode": "markers",
+            "showlegend": False,
+            "hoverinfo": "skip",
         }
     )
+    layout["xaxis2"] = {
+        "overlaying": "x",
+        "matches": "x",
+        "side": "top",
+        "tickmode": "array",
+        "tickvals": positions.tolist(),
+        "ticktext": [f"{v:,.10g}" for v in ticks.tolist()],
+        "title": {"text": t(f"chart.axis_{other}", view.lang), "standoff": 6},
+        "showgrid": False,
+    }
 
 
 def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
@@ -333,6 +358,32 @@ def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(low / step) * step
     return np.arange(first, high + step / 2, step)
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": line,
+    }
+
+
+def _hline(y: float, line: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "xref": "paper",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": y,
+        "y1": y,
+        "line": line,
+    }
 
 
 def overlay_figure(
@@ -348,20 +399,26 @@ def overlay_figure(
 ) -> go.Figure:
     """All curves on one chart, with the marks and phases of one of them (colour index `marked`)
     and a cursor: one marker per curve at step `cursor`, with its exact value and phase."""
-    fig = go.Figure([_trace(c, view) for c in curves])
-    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y, start)
-    _linked_axis(fig, view, stop, start)
+    data = [_trace(c, view) for c in curves]
+    layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
+    _linked_axis(data, layout, view, stop, start)
     if phases:
-        _add_phases(fig, phases, view, start, stop)
+        _add_phases(layout, phases, view, start, stop)
     if marks:
-        _add_marks(fig, marks, view, start, stop, line_style(marked)[0])
+        _add_marks(data, layout, marks, view, start, stop, line_style(marked)[0])
     if cursor is not None and start <= cursor <= stop and curves:
-        _add_cursor(fig, curves, cursor, view)
-    return fig
+        _add_cursor(data, layout, curves, cursor, view)
+    return _figure(data, layout)
 
 
 def _add_marks(
-    fig: go.Figure, marks: Sequence[Mark], view: View, start: int, stop: int, colour: str
+    data: list[dict[str, Any]],
+    layout: dict[str, Any],
+    marks: Sequence[Mark],
+    view: View,
+    start: int,
+    stop: int,
+    colour: str,
 ) -> None:
     lang = view.lang
     marks = [m for m in marks if start <= m.step <= stop]
@@ -370,48 +427,65 @@ def _add_marks(
     labelled = len(marks) <= MAX_LABELLED_MARKS
     steps = np.array([m.step for m in marks], dtype=np.int64)
     right = start + 0.75 * (stop - start)
-    fig.add_trace(
-        go.Scatter(
-            x=_x(steps, view),
-            y=np.array([m.value for m in marks], dtype=np.float32),
-            text=[html.escape(mark_label(m, lang)) for m in marks],
-            mode="markers+text" if labelled else "markers",
-            textposition=["top left" if m.step > right else "top right" for m in marks],
-            textfont={"size": 11, "color": colour},
-            marker={"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
-            name=html.escape(t("chart.marks", lang)),
-            hovertemplate=_text_hover(view),
-            showlegend=False,
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": _x(steps, view),
+            "y": np.array([m.value for m in marks], dtype=np.float32),
+            "text": [html.escape(mark_label(m, lang)) for m in marks],
+            "mode": "markers+text" if labelled else "markers",
+            "textposition": ["top left" if m.step > right else "top right" for m in marks],
+            "textfont": {"size": 11, "color": colour},
+            "marker": {"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
+            "name": html.escape(t("chart.marks", lang)),
+            "hovertemplate": _text_hover(view),
+            "showlegend": False,
+        }
     )
+    line = {"dash": "dot", "width": 1, "color": colour}
     if len(marks) <= MAX_MARK_LINES:
-        for mark in marks:
-            if mark.step > start:
-                position = _position(mark.step, view)
-                fig.add_vline(x=position, line={"dash": "dot", "width": 1, "color": colour})
-    for mark in marks:
-        if mark.kind == "floor":
-            fig.add_hline(y=mark.value, line={"dash": "dot", "width": 1, "color": colour})
+        layout["shapes"] += [_vline(_position(m.step, view), line) for m in marks if m.step > start]
+    layout["shapes"] += [_hline(float(m.value), line) for m in marks if m.kind == "floor"]
 
 
-def _add_phases(fig: go.Figure, phases: Sequence[Phase], view: View, start: int, stop: int) -> None:
+def _add_phases(
+    layout: dict[str, Any], phases: Sequence[Phase], view: View, start: int, stop: int
+) -> None:
     """Shade the phases (warmup, decay, floor, cycles ...) in alternating bands, labelled at the
     top when there are few enough to read."""
     shown = [p for p in phases if p.start <= stop and (p.end is None or p.end > start)]
     labelled = len(shown) <= MAX_LABELLED_PHASES
     for index, phase in enumerate(shown[:MAX_PHASE_BANDS]):
-        low = max(phase.start, start)
-        high = stop if phase.end is None else min(phase.end, stop)
-        fig.add_vrect(
-            x0=_position(low, view),
-            x1=_position(high, view),
-            fillcolor=PHASE_FILLS[index % len(PHASE_FILLS)],
-            line_width=0,
-            layer="below",
-            annotation_text=html.escape(phase.label(view.lang)) if labelled else None,
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": "#6b6b6b"},
+        low = _position(max(phase.start, start), view)
+        high = _position(stop if phase.end is None else min(phase.end, stop), view)
+        layout["shapes"].append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": low,
+                "x1": high,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": PHASE_FILLS[index % len(PHASE_FILLS)],
+                "line": {"width": 0},
+                "layer": "below",
+            }
         )
+        if labelled:
+            layout["annotations"].append(
+                {
+                    "text": html.escape(phase.label(view.lang)),
+                    "x": (low + high) / 2,
+                    "xref": "x",
+                    "xanchor": "center",
+                    "y": 1,
+                    "yref": "paper",
+                    "yanchor": "top",
+                    "showarrow": False,
+                    "font": {"size": 10, "color": "#6b6b6b"},
+                }
+            )
 
 
 def cursor_rows(curves: Sequence[Curve], step: int, lang: str) -> list[tuple[str, float, str]]:
@@ -424,28 +498,38 @@ def cursor_rows(curves: Sequence[Curve], step: int, lang: str) -> list[tuple[str
     return rows
 
 
-def _add_cursor(fig: go.Figure, curves: Sequence[Curve], step: int, view: View) -> None:
+def _add_cursor(
+    data: list[dict[str, Any]],
+    layout: dict[str, Any],
+    curves: Sequence[Curve],
+    step: int,
+    view: View,
+) -> None:
     """The step cursor: a vertical line and one marker per curve, hover with exact values."""
     lang = view.lang
     position = _position(step, view)
-    fig.add_vline(x=position, line={"width": 1.5, "color": CURSOR_COLOUR})
+    layout["shapes"].append(_vline(position, {"width": 1.5, "color": CURSOR_COLOUR}))
     rows = cursor_rows(curves, step, lang)
-    colours = [line_style(c.colour)[0] for c in curves]
-    fig.add_trace(
-        go.Scatter(
-            x=[position] * len(rows),
-            y=np.array([value for _, value, _ in rows], dtype=np.float32),
-            text=[
+    data.append(
+        {
+            "type": "scatter",
+            "x": [position] * len(rows),
+            "y": np.array([value for _, value, _ in rows], dtype=np.float32),
+            "text": [
                 html.escape(t("chart.cursor_hover", lang, value=format_lr(v), phase=phase))
                 for _, v, phase in rows
             ],
-            customdata=[html.escape(label) for label, _, _ in rows],
-            mode="markers",
-            marker={"size": 11, "color": colours, "line": {"width": 2, "color": "white"}},
-            name=html.escape(t("chart.cursor", lang)),
-            hovertemplate=f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
-            showlegend=False,
-        )
+            "customdata": [html.escape(label) for label, _, _ in rows],
+            "mode": "markers",
+            "marker": {
+                "size": 11,
+                "color": [line_style(c.colour)[0] for c in curves],
+                "line": {"width": 2, "color": "white"},
+            },
+            "name": html.escape(t("chart.cursor", lang)),
+            "hovertemplate": f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
+            "showlegend": False,
+        }
     )
 
 
@@ -469,10 +553,15 @@ def side_by_side_figure(
         fig.add_trace(
             _trace(curve, view, showlegend=False), row=i // columns + 1, col=i % columns + 1
         )
-    _layout(fig, view, stop, t("chart.lr", view.lang), view.log_y, start)
+    layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
+    for name in ("xaxis", "yaxis", "shapes", "annotations"):
+        layout.pop(name)
+    fig.update_layout(layout)
     fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80)
-    fig.update_xaxes(title_text="")
-    fig.update_yaxes(title_text="")
+    fig.update_xaxes(range=[_position(start, view), _position(stop, view)], showspikes=True)
+    fig.update_yaxes(type="log" if view.log_y else "linear", exponentformat="e")
+    if view.log_y:
+        fig.update_yaxes(dtick=1)
     fig.update_xaxes(title_text=t(f"chart.axis_{view.x_unit}", view.lang), row=rows)
     # Plotly.js cannot autorange y axes joined by `matches`: give them the common range.
     fig.update_yaxes(range=value_range([c.values for c in curves], view.log_y))
@@ -497,30 +586,31 @@ def difference_figure(
 ) -> go.Figure:
     """Every curve minus the reference, at the union of both curves' plotted steps."""
     lang = view.lang
-    traces = []
+    data = []
     for curve in curves:
         steps = np.union1d(curve.steps, reference.steps)
         mine = curve.schedule(steps)
         theirs = reference.schedule(steps)
+        steps, difference = drawn(steps, mine.astype(np.float64) - theirs.astype(np.float64))
         colour, dash = line_style(curve.colour)
-        traces.append(
-            go.Scatter(
-                x=_x(steps, view),
-                y=mine.astype(np.float64) - theirs.astype(np.float64),
-                name=html.escape(curve.label),
-                mode="lines",
-                line={"color": colour, "dash": dash, "width": 2},
-                hovertemplate=(
+        data.append(
+            {
+                "type": "scatter",
+                "x": _x(steps, view),
+                "y": difference,
+                "name": html.escape(curve.label),
+                "mode": "lines",
+                "line": {"color": colour, "dash": dash, "width": 2},
+                "hovertemplate": (
                     f"{_where(view)}<br>{t('chart.diff', lang)} %{{y:.8~g}}"
                     "<extra>%{fullData.name}</extra>"
                 ),
-            )
+            }
         )
-    fig = go.Figure(traces)
     title = t("chart.diff_axis", lang, name=html.escape(reference.label))
-    _layout(fig, view, stop, title, log_y=False, start=start)
-    _linked_axis(fig, view, stop, start)
-    return fig
+    layout = _layout(view, stop, title, log_y=False, start=start)
+    _linked_axis(data, layout, view, stop, start)
+    return _figure(data, layout)
 
 
 def chart_config(label: str, image_format: str) -> dict:

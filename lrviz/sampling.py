@@ -165,3 +165,43 @@ def envelope(
     low[np.isinf(low)] = np.nan
     high[np.isinf(high)] = np.nan
     return low, high
+
+
+def drawn(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points a line needs: inner points of runs of equal values are dropped.
+
+    A straight line between the two ends of a run passes through every dropped point, so the
+    drawn picture is the same; floors, plateaus and staircases then cost two points a run.
+    NaN never equals itself, so gaps in the line are kept as they are.
+    """
+    if values.size < 3:
+        return steps, values
+    same = values[1:] == values[:-1]
+    keep = np.ones(values.size, dtype=bool)
+    keep[1:-1] = ~(same[:-1] & same[1:])
+    return steps[keep], values[keep]
+
+
+def line_envelope(
+    steps: np.ndarray, values: np.ndarray, start: int, stop: int, columns: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column (min, max) of the line through the points (from `drawn`). For checks.
+
+    Where a column begins inside a run whose ends have equal values, the line there has that
+    value; everything else is `envelope` of the points themselves.
+    """
+    edges = column_edges(start, stop, columns)[:-1]
+    after = np.searchsorted(steps, edges)
+    inside = (after > 0) & (after < steps.size)
+    inside[inside] &= steps[after[inside]] != edges[inside]
+    left, right = after[inside] - 1, after[inside]
+    flat = values[left] == values[right]
+    extra_steps = edges[inside][flat]
+    extra_values = values[left][flat]
+    return envelope(
+        np.concatenate([steps, extra_steps]),
+        np.concatenate([values, extra_values]),
+        start,
+        stop,
+        columns,
+    )

@@ -523,11 +523,10 @@ def test_epochs_on_x_use_steps_per_epoch():
     at.number_input(key="view.spe").set_value(250)
     rerun(at)
     (trace,) = curves(at)
-    steps = array(trace["customdata"])
+    steps = np.rint(array(trace["x"]) * 250).astype(np.int64)
     np.testing.assert_array_equal(array(trace["x"]), steps / 250)
-    np.testing.assert_array_equal(
-        array(trace["y"]), studio(at).current.schedule()(steps.astype(np.int64))
-    )
+    np.testing.assert_array_equal(array(trace["y"]), studio(at).current.schedule()(steps))
+    assert chart(at)["layout"]["xaxis"]["title"]["text"] == "epoch"
 
 
 def test_horizon_is_automatic_until_set_by_hand():
@@ -632,3 +631,56 @@ def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     shown = [element.value.strip("$\n") for element in expander.get("latex")]
     assert shown[1:] == list(worked.lines)
     assert worked.value == schedule(5000)
+
+
+# --- zoom and cursor ------------------------------------------------------------------------
+
+
+def test_zoom_entries_resample_inside_the_range_down_to_single_steps():
+    at = run()
+    at.number_input(key="view.from").set_value(990)
+    rerun(at)
+    at.number_input(key="view.to").set_value(1010)
+    rerun(at)
+    view = studio(at).view
+    assert (view.zoom_from, view.zoom_to) == (990, 1010)
+    (trace,) = curves(at)
+    np.testing.assert_array_equal(array(trace["x"]), np.arange(990, 1011))
+    assert chart(at)["layout"]["xaxis"]["range"] == [990, 1010]
+    assert_chart_is_the_engine(at)
+    assert link_params(at)["from"] == "990" and link_params(at)["to"] == "1010"
+    at.button(key="view.zoom_reset").click()
+    rerun(at)
+    assert chart(at)["layout"]["xaxis"]["range"] == [0, 11_000]
+
+
+def test_an_empty_zoom_is_refused_with_a_message_and_changes_nothing():
+    at = run()
+    at.number_input(key="view.from").set_value(5000)
+    rerun(at)
+    at.number_input(key="view.to").set_value(4000)
+    rerun(at)
+    assert studio(at).view.zoom_from == 5000 and studio(at).view.zoom_to == 0
+    assert any("5,000" in e for e in texts(at, "error"))
+
+
+def test_zoom_slider_sets_the_range():
+    at = run()
+    at.slider(key="view.zoom").set_value((2000, 4000))
+    rerun(at)
+    assert chart(at)["layout"]["xaxis"]["range"] == [2000, 4000]
+    assert_chart_is_the_engine(at)
+
+
+def test_the_cursor_slider_moves_the_marker_and_the_table_gives_values_and_phases():
+    at = run()
+    at.slider(key="view.cursor").set_value(500)
+    rerun(at)
+    assert studio(at).view.at_step == 500
+    (cursor,) = [t for t in chart(at)["data"] if t.get("name") == "cursor"]
+    schedule = studio(at).current.schedule()
+    assert array(cursor["x"]).tolist() == [500]
+    assert array(cursor["y"])[0] == schedule(np.int64(500))
+    (table,) = [d.value for d in at.dataframe if "phase" in d.value.columns]
+    assert table["phase"].tolist() == ["warmup"]
+    assert table["learning rate"].tolist() == [str(schedule(np.int64(500)))]

@@ -14,7 +14,7 @@ import pytest
 import lrviz
 from lrviz import figures as fg
 from lrviz.keras_json import default_config
-from lrviz.sampling import sample_steps
+from lrviz.sampling import drawn, sample_steps
 from lrviz.state import View
 
 
@@ -53,7 +53,8 @@ def test_overlay_plots_the_engines_values_at_the_sampled_steps(class_name):
     spec = sent(fg.overlay_figure([curve_of(schedule, stop)], View(), stop))
     (trace,) = curve_traces(spec)
     x, y = array(trace["x"]), array(trace["y"])
-    np.testing.assert_array_equal(x, sample_steps(schedule, 0, stop))
+    sampled = sample_steps(schedule, 0, stop)
+    np.testing.assert_array_equal(x, drawn(sampled, schedule(sampled))[0])
     assert y.dtype == np.float32
     np.testing.assert_array_equal(y, schedule(x.astype(np.int64)))
 
@@ -77,14 +78,15 @@ def test_steps_beyond_two_to_the_53rd_are_not_needed_but_large_steps_stay_exact(
     spec = sent(fg.overlay_figure([curve_of(schedule, stop)], View(), stop))
     x = array(curve_traces(spec)[0]["x"])
     assert x[-1] == stop
-    np.testing.assert_array_equal(x.astype(np.int64), sample_steps(schedule, 0, stop))
+    sampled = sample_steps(schedule, 0, stop)
+    np.testing.assert_array_equal(x.astype(np.int64), drawn(sampled, schedule(sampled))[0])
 
 
 def test_epochs_view_plots_step_over_steps_per_epoch():
     schedule = schedule_of("CosineDecay")
     view = View(x_unit="epochs", steps_per_epoch=300)
     (trace,) = curve_traces(sent(fg.overlay_figure([curve_of(schedule)], view, 20_000)))
-    steps = sample_steps(schedule, 0, 20_000)
+    steps = drawn(*(lambda s: (s, schedule(s)))(sample_steps(schedule, 0, 20_000)))[0]
     np.testing.assert_array_equal(array(trace["x"]), steps / 300)
     np.testing.assert_array_equal(array(trace["y"]), schedule(steps))
 
@@ -333,7 +335,12 @@ def test_difference_is_each_curve_minus_the_reference_at_the_same_steps():
     steps = array(diff["x"]).astype(np.int64)
     expected = b.schedule(steps).astype(np.float64) - a.schedule(steps).astype(np.float64)
     np.testing.assert_array_equal(array(diff["y"]), expected)
-    assert set(a.steps) | set(b.steps) == set(steps)
+    union = np.union1d(a.steps, b.steps)
+    np.testing.assert_array_equal(steps, drawn(union, expected_at(union, a, b))[0])
+
+
+def expected_at(steps, a, b):
+    return b.schedule(steps).astype(np.float64) - a.schedule(steps).astype(np.float64)
 
 
 def test_difference_axis_is_never_logarithmic():

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz.sampling import envelope, sample_steps
+from lrviz.sampling import drawn, envelope, line_envelope, sample_steps
 
 COLUMNS = 1000
 
@@ -94,3 +94,34 @@ def test_reversed_range_is_rejected():
     schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
     with pytest.raises(ValueError, match="stop"):
         sample_steps(schedule, 10, 5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    class_index=st.integers(0, len(CLASSES) - 1),
+    seed=st.integers(0, 2**32 - 1),
+    exponent=st.floats(3.0, 6.7),
+)
+def test_the_drawn_line_has_the_full_curves_envelope(class_index, seed, exponent):
+    """Dropping the inner points of flat runs leaves a line with the same per-column extremes."""
+    schedule = lrviz.from_keras(random_config(CLASSES[class_index], np.random.default_rng(seed)))
+    stop = int(10**exponent)
+    full, full_values, sampled, sampled_values = _full_and_sampled(schedule, 0, stop)
+    steps, values = drawn(sampled, sampled_values.astype(np.float64))
+    want = envelope(full, full_values.astype(np.float64), 0, stop, COLUMNS)
+    got = line_envelope(steps, values, 0, stop, COLUMNS)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    marks = schedule.breakpoints(stop)
+    if marks is not None and marks.size <= 4 * COLUMNS:
+        # A breakpoint is dropped only when the value does not change there (the line is the same).
+        kept = np.isin(marks, steps)
+        np.testing.assert_array_equal(schedule(marks[~kept]), schedule(marks[~kept] - 1))
+
+
+def test_drawn_keeps_run_ends_and_nan_gaps():
+    steps = np.arange(9)
+    values = np.array([3.0, 2.0, 2.0, 2.0, 2.0, np.nan, np.nan, 1.0, 1.0])
+    kept_steps, kept_values = drawn(steps, values)
+    np.testing.assert_array_equal(kept_steps, [0, 1, 4, 5, 6, 7, 8])
+    np.testing.assert_array_equal(kept_values, [3.0, 2.0, 2.0, np.nan, np.nan, 1.0, 1.0])
