@@ -1,6 +1,7 @@
-"""The `lrviz` command: evaluate Keras schedule configs to CSV and build share links.
+"""The `lrviz` command: evaluate Keras schedule configs to CSV, chart them, build share links.
 
     lrviz eval CONFIG.json [...] --steps START:STOP[:STEP]   CSV: step, one column per config
+    lrviz plot CONFIG.json [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
     lrviz link CONFIG.json [...] [--base URL]                a link that opens them in the app
 
 Bad input prints one clear line on stderr and exits with status 2; never a traceback.
@@ -9,21 +10,32 @@ Bad input prints one clear line on stderr and exits with status 2; never a trace
 from __future__ import annotations
 
 import argparse
+import html
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
+from lrviz import figures
 from lrviz.errors import ConfigError
-from lrviz.keras_json import MAX_TEXT_BYTES, schedules_from_json
+from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
+from lrviz.i18n import LANGUAGES
+from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
 from lrviz.params import MAX_STEPS
+from lrviz.sampling import DEFAULT_COLUMNS
 from lrviz.schedules import Schedule
 from lrviz.share import DEFAULT_BASE, Entry, LinkTooLong, SharedState, build_link
+from lrviz.state import View
 
 MAX_ROWS = 10_000_000
 EXIT_USAGE = 2
+OUTPUT_FORMATS = ("html", *IMAGE_FORMATS)
+TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
 
 
 class CliError(Exception):
@@ -95,15 +107,172 @@ def share_link(schedules: Sequence[Schedule], base: str = DEFAULT_BASE) -> str:
     return build_link(SharedState(entries=entries), base)
 
 
+def output_format(path: str) -> str:
+    """The format an output file's extension asks for: html, png, svg or pdf."""
+    extension = Path(path).suffix.lower().lstrip(".")
+    if extension not in OUTPUT_FORMATS:
+        accepted = ", ".join(f".{f}" for f in OUTPUT_FORMATS)
+        raise CliError(f"-o {path}: unknown format {extension or '(none)'!r}; use {accepted}.")
+    return extension
+
+
+def plot_view(steps: int | None, log_y: bool, epochs: int | None, lang: str) -> View:
+    """The app's view options for `lrviz plot`: horizon automatic unless `steps` is given."""
+    for option, value in (("--steps", steps), ("--epochs", epochs)):
+        if value is not None and not 1 <= value <= MAX_STEPS:
+            raise CliError(f"{option} must be a whole number from 1 to 10^12. Received: {value}")
+    return View(
+        lang=lang,
+        log_y=log_y,
+        x_unit="epochs" if epochs else "steps",
+        steps_per_epoch=epochs or View.steps_per_epoch,
+        horizon=steps or 0,
+    ).checked()
+
+
+def plot_figure(
+    schedules: Sequence[Schedule], view: View, *, marks: bool = True, title: str | None = None
+) -> go.Figure:
+    """The app's overlay chart: colours in order, sampled like the app, the first one's marks."""
+    if len(schedules) > MAX_CONFIGS:
+        raise CliError(
+            f"The files hold {len(schedules)} configs in all; lrviz plots at most {MAX_CONFIGS}."
+        )
+    stop = figures.horizon(view, schedules)
+    curves = [
+        figures.make_curve(label, schedule, colour, stop)
+        for colour, (label, schedule) in enumerate(zip(column_names(schedules), schedules))
+    ]
+    shown = figures.find_marks(curves[0], stop) if marks else ()
+    fig = figures.overlay_figure(curves, view, stop, shown, curves[0].colour)
+    if title:
+        top = fig.layout.margin.t + TITLE_MARGIN
+        fig.update_layout(
+            title={"text": html.escape(title), "x": 0.01, "y": 0.98, "yref": "container"},
+            margin={"t": top},
+        )
+    return fig
+
+
+def chart_html(fig: go.Figure, config: dict, title: str, lang: str) -> str:
+    """A standalone page: plotly.js embedded, so the chart works offline."""
+    body = fig.to_html(
+        full_html=False, include_plotlyjs=True, config=config, default_height=fig.layout.height
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def render(fig: go.Figure, output: str, title: str, lang: str) -> bytes:
+    """The bytes of `output` (its extension says the format)."""
+    kind = output_format(output)
+    if kind == "html":
+        config = figures.chart_config(Path(output).stem, "png")
+        return chart_html(fig, config, title, lang).encode("utf-8")
+    try:
+        return figure_image(fig, kind, width=DEFAULT_COLUMNS, height=figures.CHART_HEIGHT)
+    except ImageExportUnavailable as err:
+        raise CliError(str(err)) from None
+
+
+def write_whole(path: str, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it: never a partial file."""
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as err:
+        raise CliError(f"-o {path}: cannot write ({err.strerror or err}).") from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except OSError as err:
+        Path(temporary).unlink(missing_ok=True)
+        raise CliError(f"-o {path}: cannot write ({err.strerror or err}).") from None
+
+
+def plot(args: argparse.Namespace) -> None:
+    """`lrviz plot`: every check before any work, and the file written only once complete."""
+    output_format(args.output)
+    view = plot_view(args.steps, args.log_y, args.epochs, args.lang)
+    schedules = read_schedules(args.configs)
+    fig = plot_figure(schedules, view, marks=not args.no_marks, title=args.title)
+    title = args.title or "lrviz: " + ", ".join(column_names(schedules))
+    write_whole(args.output, render(fig, args.output, title, args.lang))
+
+
+PLOT_EXAMPLES = """\
+The chart is the app's overlay: the same sampling (every step drawn exactly), colours in order
+across the files, and the marks (start, peak, floor, restarts ...) of the first configuration.
+The format follows the extension of -o:
+  .html  interactive, standalone: plotly.js is embedded, so it opens offline
+  .png, .svg, .pdf  static images; need `pip install lrviz[image]` (kaleido) and chromium
+
+examples:
+  lrviz plot cosine.json -o chart.html
+  lrviz plot a.json b.json --log-y --steps 50000 -o chart.png
+  lrviz plot runs.json --epochs 390 --lang zh-TW --title "ResNet-50" -o chart.svg
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lrviz", description="Exact Keras learning-rate schedules: evaluate, share."
+        prog="lrviz", description="Exact Keras learning-rate schedules: evaluate, chart, share."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     evaluate = commands.add_parser("eval", help="print learning rates as CSV")
     evaluate.add_argument("configs", nargs="+", metavar="CONFIG.json")
     evaluate.add_argument(
         "--steps", required=True, metavar="START:STOP[:STEP]", help="steps, STOP excluded"
+    )
+    chart = commands.add_parser(
+        "plot",
+        help="write the app's chart of the configs to .html, .png or .svg",
+        description="Write a standalone chart of Keras schedule configs, as the app draws it.",
+        epilog=PLOT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chart.add_argument(
+        "configs",
+        nargs="+",
+        metavar="CONFIG.json",
+        help="Keras schedule configs: each file holds one config or a JSON list of them",
+    )
+    chart.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the file to write: .html, .png, .svg or .pdf",
+    )
+    chart.add_argument(
+        "--steps",
+        type=int,
+        metavar="N",
+        help="last step shown (default: the end of the longest schedule plus 10%%)",
+    )
+    chart.add_argument("--log-y", action="store_true", help="logarithmic learning-rate axis")
+    chart.add_argument(
+        "--epochs",
+        type=int,
+        metavar="SPE",
+        help="x axis in epochs of SPE steps each (default: steps, epochs of 1000 steps on top)",
+    )
+    chart.add_argument(
+        "--lang", choices=list(LANGUAGES), default="en", help="language of the labels (default en)"
+    )
+    chart.add_argument("--title", help="a title above the chart (and the page's title)")
+    chart.add_argument(
+        "--no-marks", action="store_true", help="leave out the marks of the first configuration"
     )
     link = commands.add_parser("link", help="print a share link that opens the configs in the app")
     link.add_argument("configs", nargs="+", metavar="CONFIG.json")
@@ -118,6 +287,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "eval":
             steps = parse_steps(args.steps)
             sys.stdout.write(evaluate_csv(read_schedules(args.configs), steps))
+        elif args.command == "plot":
+            plot(args)
         else:
             sys.stdout.write(share_link(read_schedules(args.configs), args.base) + "\n")
     except (CliError, LinkTooLong, ValueError) as err:

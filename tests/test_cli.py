@@ -1,11 +1,18 @@
-"""The `lrviz` command: CSV values equal the engine's, links open the configs, errors exit 2."""
+"""The `lrviz` command: CSV values equal the engine's, charts plot them, links open the configs,
+errors exit 2."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import os
+import re
+import shutil
+import struct
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -13,8 +20,11 @@ import pandas as pd
 import pytest
 
 import lrviz
+from lrviz import figures
 from lrviz.cli import run
+from lrviz.i18n import t
 from lrviz.share import decode_state
+from lrviz.state import View
 
 
 @pytest.fixture
@@ -98,3 +108,241 @@ def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, config_files, ar
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# lrviz plot
+# ---------------------------------------------------------------------------------------------
+
+TRICKY_NAME = "<b>Bold</b> & co"
+HAS_BROWSER = bool(
+    os.environ.get("BROWSER_PATH")
+    or any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
+)
+needs_browser = pytest.mark.skipif(
+    not HAS_BROWSER, reason="image export needs a Chromium (apt-get install chromium)"
+)
+
+
+def _tricky_config() -> dict:
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"]["name"] = TRICKY_NAME
+    return config
+
+
+def _plotted(page: str) -> tuple[list[dict], dict, dict]:
+    """(data, layout, config) of the `Plotly.newPlot(id, data, layout, config)` call in a page."""
+    call = re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page)
+    assert call, "no Plotly.newPlot call in the page"
+    decoder, rest, parsed = json.JSONDecoder(), page[call.end() :], []
+    for _ in range(3):
+        value, end = decoder.raw_decode(rest)
+        parsed.append(value)
+        rest = rest[end:].lstrip().removeprefix(",").lstrip()
+    return parsed[0], parsed[1], parsed[2]
+
+
+def _array(value) -> np.ndarray:
+    """A data array as Plotly.py writes it: a list, or base64 `bdata` of a typed array."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value)
+
+
+def _curves(data: list[dict]) -> list[dict]:
+    return [trace for trace in data if trace.get("mode") == "lines"]
+
+
+def _plot(tmp_path, *args: str) -> tuple[list[dict], dict, dict, str]:
+    out = tmp_path / "chart.html"
+    assert run(["plot", *args, "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    return (*_plotted(page), page)
+
+
+def test_plot_html_is_standalone_with_plotlyjs_embedded(tmp_path, config_files):
+    _, _, config, page = _plot(tmp_path, str(config_files[0]))
+    assert page.startswith("<!DOCTYPE html>")
+    assert "plotly.js v" in page and "Plotly.newPlot" in page
+    assert not re.search(r"<script[^>]+src=", page), "the page must not load scripts from a URL"
+    assert config["displaylogo"] is False
+    assert config["toImageButtonOptions"]["filename"] == "chart"
+
+
+def test_plot_html_y_values_are_the_engines_at_the_plotted_steps(tmp_path, config_files):
+    data, layout, _, _ = _plot(tmp_path, str(config_files[0]), str(config_files[1]))
+    schedules = [
+        lrviz.from_keras(lrviz.default_config(c))
+        for c in ("CosineDecay", "ExponentialDecay", "PiecewiseConstantDecay")
+    ]
+    stop = figures.auto_horizon(schedules)
+    assert layout["xaxis"]["range"] == [0, stop]
+    app_curves = [figures.make_curve("", s, i, stop) for i, s in enumerate(schedules)]
+    app_figure = figures.overlay_figure(app_curves, View(), stop)
+    curves = _curves(data)
+    assert len(curves) == 3
+    for trace, schedule, app_trace in zip(curves, schedules, app_figure.data):
+        steps = _array(trace["x"]).astype(np.int64)
+        values = _array(trace["y"])
+        assert values.dtype == np.float32
+        assert steps[0] == 0 and steps[-1] == stop
+        np.testing.assert_array_equal(steps, np.asarray(app_trace.x, dtype=np.int64))
+        np.testing.assert_array_equal(values, schedule(steps))
+
+
+def test_plot_files_and_lists_are_coloured_in_order_like_the_app(tmp_path, config_files):
+    data, _, _, _ = _plot(tmp_path, str(config_files[1]), str(config_files[0]))
+    curves = _curves(data)
+    assert [c["name"] for c in curves] == ["Exponential", "Step decay", "Warmup + cosine"]
+    assert [c["line"]["color"] for c in curves] == [figures.line_style(i)[0] for i in range(3)]
+
+
+def test_plot_trace_names_and_title_are_html_escaped(tmp_path):
+    config = tmp_path / "tricky.json"
+    config.write_text(json.dumps(_tricky_config()))
+    data, layout, _, page = _plot(tmp_path, str(config), "--title", "A <i>title</i>")
+    assert _curves(data)[0]["name"] == "&lt;b&gt;Bold&lt;/b&gt; &amp; co"
+    assert layout["title"]["text"] == "A &lt;i&gt;title&lt;/i&gt;"
+    assert "<title>A &lt;i&gt;title&lt;/i&gt;</title>" in page
+    assert TRICKY_NAME not in page and "<i>title</i>" not in page
+
+
+def test_plot_steps_sets_the_horizon(tmp_path, config_files):
+    data, layout, _, _ = _plot(tmp_path, str(config_files[0]), "--steps", "2500")
+    assert layout["xaxis"]["range"] == [0, 2500]
+    steps = _array(_curves(data)[0]["x"]).astype(np.int64)
+    assert steps[0] == 0 and steps[-1] == 2500
+
+
+def test_plot_epochs_puts_epochs_of_that_many_steps_on_x(tmp_path, config_files):
+    data, layout, _, _ = _plot(tmp_path, str(config_files[0]), "--epochs", "390")
+    schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    trace = _curves(data)[0]
+    steps = np.rint(_array(trace["x"]) * 390).astype(np.int64)
+    np.testing.assert_array_equal(_array(trace["y"]), schedule(steps))
+    assert layout["xaxis"]["title"]["text"] == t("chart.axis_epochs", "en")
+
+
+def test_plot_log_y_and_language(tmp_path, config_files):
+    _, layout, _, page = _plot(tmp_path, str(config_files[0]), "--log-y", "--lang", "zh-TW")
+    assert layout["yaxis"]["type"] == "log"
+    assert layout["yaxis"]["title"]["text"] == t("chart.lr", "zh-TW")
+    assert '<html lang="zh-TW">' in page
+
+
+def test_plot_marks_the_first_configuration_unless_told_not_to(tmp_path, config_files):
+    data, _, _, _ = _plot(tmp_path, str(config_files[0]))
+    assert any(trace.get("name") == t("chart.marks", "en") for trace in data)
+    data, _, _, _ = _plot(tmp_path, str(config_files[0]), "--no-marks")
+    assert not any(trace.get("name") == t("chart.marks", "en") for trace in data)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["{missing}", "-o", "{out}.html"], "cannot read"),
+        (["{notjson}", "-o", "{out}.html"], "Not valid JSON"),
+        (["{bad}", "-o", "{out}.html"], "Did you mean `decay_steps`"),
+        (["{one}", "-o", "{out}.txt"], "unknown format 'txt'"),
+        (["{one}", "-o", "{out}"], "unknown format"),
+        (["{full}", "{one}", "-o", "{out}.html"], "33 configs in all; lrviz plots at most 32"),
+        (["{one}", "--steps", "0", "-o", "{out}.html"], "--steps must be a whole number"),
+        (["{one}", "-o", "{nodir}/chart.html"], "cannot write"),
+    ],
+)
+def test_plot_bad_input_is_one_line_on_stderr_status_2_and_no_file(
+    tmp_path, config_files, args, words
+):
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.1, "decay_step": 5}}
+        )
+    )
+    notjson = tmp_path / "notjson.json"
+    notjson.write_text("{oops")
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps([lrviz.default_config("ExponentialDecay")] * 32))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    names = {
+        "missing": str(tmp_path / "nope.json"),
+        "bad": str(bad),
+        "notjson": str(notjson),
+        "full": str(full),
+        "one": str(config_files[0]),
+        "out": str(out_dir / "chart"),
+        "nodir": str(tmp_path / "no" / "such" / "dir"),
+    }
+    argv = [a.format(**names) for a in args]
+    result = subprocess.run(
+        [sys.executable, "-m", "lrviz", "plot", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert list(out_dir.iterdir()) == []
+
+
+def test_plot_image_without_kaleido_says_how_to_install_it(
+    tmp_path, config_files, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "kaleido", None)
+    monkeypatch.setitem(sys.modules, "kaleido.errors", None)
+    out = tmp_path / "chart.png"
+    assert run(["plot", str(config_files[0]), "-o", str(out)]) == 2
+    assert "pip install lrviz[image]" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_plot_image_without_a_browser_fails_cleanly(tmp_path, config_files):
+    out = tmp_path / "chart.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "lrviz", "plot", str(config_files[0]), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "BROWSER_PATH": str(tmp_path / "no-chromium")},
+    )
+    assert result.returncode == 2
+    assert "needs `pip install lrviz[image]` and chromium" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() and list(tmp_path.glob(".chart*")) == []
+
+
+@needs_browser
+def test_plot_png_is_a_png_of_the_charts_size(tmp_path, config_files):
+    out = tmp_path / "chart.png"
+    assert run(["plot", str(config_files[0]), str(config_files[1]), "-o", str(out)]) == 0
+    image = out.read_bytes()
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and image[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", image[16:24])
+    assert (width, height) == (2 * figures.DEFAULT_COLUMNS, 2 * figures.CHART_HEIGHT)
+    assert len(image) > 20_000  # four curves and their labels, not a blank canvas
+
+
+@needs_browser
+def test_plot_svg_is_xml_naming_every_curve(tmp_path, config_files):
+    config = tmp_path / "tricky.json"
+    config.write_text(json.dumps(_tricky_config()))
+    out = tmp_path / "chart.svg"
+    assert run(["plot", str(config), str(config_files[1]), "--log-y", "-o", str(out)]) == 0
+    root = ET.parse(out).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = {e.text for e in root.iter() if e.tag.endswith("text") and e.text}
+    assert {TRICKY_NAME, "Exponential", "Step decay"} <= texts
+    lines = [e for e in root.iter() if "js-line" in (e.get("class") or "")]
+    assert len(lines) >= 3
+
+
+def test_plot_help_explains_the_formats_and_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "lrviz", "plot", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for words in (".html", ".png", ".svg", "--steps", "--log-y", "--epochs", "examples:"):
+        assert words in result.stdout
