@@ -15,7 +15,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lrviz import SCHEDULES, ConfigError, ParamSpec, Schedule, findings, formulas, payloads
+from lrviz import (
+    SCHEDULES,
+    ConfigError,
+    ParamSpec,
+    Schedule,
+    crosscheck,
+    findings,
+    formulas,
+    payloads,
+)
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz.i18n import LANGUAGES, pick_language, t
@@ -644,9 +653,11 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     else:
         marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
         phases: list[formulas.Phase] = []
+        companions: list[fg.Companion] = []
         if marked:
             marks = fg.find_marks(marked[0], last)
             phases = formulas.phases(marked[0].schedule, last + 1)
+            companions = companion_curves(selected, marked[0], first, last, horizon)
         figure = fg.overlay_figure(
             curves,
             view,
@@ -656,6 +667,7 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
             start=first,
             cursor=view.at_step,
             phases=phases,
+            companions=companions,
         )
     st.plotly_chart(
         figure,
@@ -669,6 +681,105 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         with st.expander(tr("marks.title", name=ss.plain_markdown(selected.name))):
             st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
     return curves
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def checked_translations(
+    config_json: str, first: int, last: int, horizon: int
+) -> list[crosscheck.Checked]:
+    """Translations of one configuration compared with Keras over the range (cached)."""
+    schedule = schedules_from_json(config_json)[0]
+    plotted = fg.make_curve("", schedule, 0, last, fg.DEFAULT_COLUMNS, start=first).steps
+    return crosscheck.check_translations(schedule, first, last, plotted, horizon + 1)
+
+
+def translations_of(
+    entry: ss.OpenConfig, first: int, last: int, horizon: int
+) -> list[crosscheck.Checked]:
+    return checked_translations(json.dumps(entry.config, sort_keys=True), first, last, horizon)
+
+
+def chosen_companions() -> list[int]:
+    text = studio().view.companions
+    return [int(p) for p in text.split(",")] if text else []
+
+
+def companion_curves(
+    entry: ss.OpenConfig, curve: fg.Curve, first: int, last: int, horizon: int
+) -> list[fg.Companion]:
+    """The translations chosen for the chart, at the Keras curve's plotted steps."""
+    chosen = chosen_companions()
+    if not chosen:
+        return []
+    found = translations_of(entry, first, last, horizon)
+    return [
+        fg.Companion(
+            tr("xlate.label", framework=found[i].translation.framework, name=entry.name),
+            entry.colour,
+            curve.steps,
+            found[i].plotted_values,
+        )
+        for i in chosen
+        if i < len(found)
+    ]
+
+
+def on_companions() -> None:
+    chosen = st.session_state["xlate.overlay"]
+    apply(ss.set_view, companions=",".join(str(i) for i in sorted(chosen)))
+
+
+def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int) -> None:
+    """The selected configuration in optax, PyTorch, transformers and timm: code, notes, and how
+    far each is from the Keras curve over the steps shown."""
+    with st.expander(tr("xlate.title"), expanded=bool(chosen_companions())):
+        found = translations_of(entry, first, last, horizon)
+        if not found:
+            st.info(tr("xlate.none", cls=entry.class_name), icon=":material/info:")
+            return
+        names = {i: c.translation.framework for i, c in enumerate(found)}
+        bind("xlate.overlay", [i for i in chosen_companions() if i in names])
+        st.multiselect(
+            tr("xlate.overlay"),
+            list(names),
+            format_func=names.__getitem__,
+            key="xlate.overlay",
+            on_change=on_companions,
+            help=tr("xlate.overlay_help"),
+        )
+        for checked in found:
+            item = checked.translation
+            badge = (
+                f":green-badge[{tr('xlate.exact')}]"
+                if item.exact
+                else f":orange-badge[{tr('xlate.not_exact')}]"
+            )
+            st.markdown(f"**{ss.plain_markdown(item.framework)}** {badge}")
+            st.caption(difference_text(checked, first, last))
+            for note in item.notes_in(lang()):
+                st.markdown(f"- {ss.plain_markdown(note)}")
+            st.code(item.code, language="python")
+
+
+def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
+    where = tr(
+        "xlate.where_every" if checked.every_step else "xlate.where_plotted",
+        first=f"{first:,}",
+        last=f"{last:,}",
+    )
+    diff = checked.difference
+    count = f"{checked.steps_checked:,}"
+    if diff.max_abs_step is None:
+        return tr("xlate.same", count=count, where=where)
+    return tr(
+        "xlate.diff",
+        count=count,
+        where=where,
+        abs=f"{diff.max_abs:.3g}",
+        abs_step=f"{diff.max_abs_step:,}",
+        rel=f"{diff.max_rel:.3g}" if diff.max_rel_step is not None else tr("xlate.no_rel"),
+        rel_step=f"{diff.max_rel_step:,}" if diff.max_rel_step is not None else "–",
+    )
 
 
 def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> None:
@@ -714,7 +825,12 @@ def formula_panel(entry: ss.OpenConfig) -> None:
     schedule = entry.schedule()
     step = studio().view.at_step
     worked = formulas.worked_value(schedule, step, lang())
-    title = tr("formula.panel", name=entry.name, step=f"{step:,}", phase=worked.phase.label(lang()))
+    title = tr(
+        "formula.panel",
+        name=ss.plain_markdown(entry.name),
+        step=f"{step:,}",
+        phase=worked.phase.label(lang()),
+    )
     with st.expander(title, expanded=False):
         st.latex(formulas.formula(schedule, worked.phase, lang()))
         st.caption(tr("formula.worked"))
@@ -854,6 +970,7 @@ with right:
         step_lookup(studio().entries, first, last)
     if studio().current is not None:
         formula_panel(studio().current)
+        translations_panel(studio().current, first, last, horizon)
 export, importing, sharing = st.tabs([tr("tab.export"), tr("tab.import"), tr("tab.share")])
 with export:
     export_tab(curves)

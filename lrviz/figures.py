@@ -53,6 +53,7 @@ MAX_PHASE_BANDS = 60
 MAX_LABELLED_PHASES = 6
 PHASE_FILLS = ("rgba(31, 111, 197, 0.07)", "rgba(107, 107, 107, 0.05)")
 CURSOR_COLOUR = "#1d2430"
+COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
 _BREAK_KINDS = {
     "CosineDecayRestarts": "restart",
     "PiecewiseConstantDecay": "boundary",
@@ -105,6 +106,17 @@ class Curve:
 
     label: str
     schedule: Schedule
+    colour: int
+    steps: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Companion:
+    """A curve that is not a Keras schedule (another framework's translation): drawn dotted in
+    the colour of the configuration it translates."""
+
+    label: str
     colour: int
     steps: np.ndarray
     values: np.ndarray
@@ -268,6 +280,25 @@ def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, Any]:
+    colour, _ = line_style(companion.colour)
+    steps, values = drawn(companion.steps, np.asarray(companion.values, dtype=np.float64))
+    return {
+        "type": "scatter",
+        "x": _x(steps, view),
+        "y": values,
+        "name": html.escape(companion.label),
+        "mode": "lines",
+        "line": {
+            "color": colour,
+            "dash": COMPANION_DASHES[index % len(COMPANION_DASHES)],
+            "width": 1.5,
+        },
+        "opacity": 0.85,
+        "hovertemplate": _hover(view, t("chart.lr", view.lang)),
+    }
+
+
 def _position(step: int, view: View) -> float:
     """The plot coordinate of one step."""
     return step / view.steps_per_epoch if view.x_unit == "epochs" else float(step)
@@ -396,10 +427,13 @@ def overlay_figure(
     start: int = 0,
     cursor: int | None = None,
     phases: Sequence[Phase] = (),
+    companions: Sequence[Companion] = (),
 ) -> go.Figure:
-    """All curves on one chart, with the marks and phases of one of them (colour index `marked`)
-    and a cursor: one marker per curve at step `cursor`, with its exact value and phase."""
+    """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
+    a cursor (one marker per curve at step `cursor`, with its exact value and phase) and the
+    companions (translations) dotted beside them."""
     data = [_trace(c, view) for c in curves]
+    data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
     layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
     _linked_axis(data, layout, view, stop, start)
     if phases:

@@ -12,6 +12,7 @@ view options written only where they differ from the defaults.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -59,6 +60,8 @@ class View:
     reference: int = field(default=0, metadata={"key": "ref"})  # index into the open configs
     at_step: int = field(default=1000, metadata={"key": "at"})
     image_format: str = field(default="png", metadata={"key": "img"})
+    # Translations of the selected configuration drawn on the chart: positions, comma-separated.
+    companions: str = field(default="", metadata={"key": "tr"})
 
     def checked(self) -> View:
         """This view with every option inside its range (`ValueError` names the first that is not)."""
@@ -73,6 +76,7 @@ class View:
             "zoom_to": 0 <= self.zoom_to <= MAX_STEPS,
             "at_step": 0 <= self.at_step <= MAX_STEPS,
             "reference": 0 <= self.reference < MAX_CONFIGS,
+            "companions": re.fullmatch(r"([0-9]{1,2}(,[0-9]{1,2})*)?", self.companions) is not None,
         }
         for name, ok in checks.items():
             if not ok:

@@ -684,3 +684,27 @@ def test_the_cursor_slider_moves_the_marker_and_the_table_gives_values_and_phase
     (table,) = [d.value for d in at.dataframe if "phase" in d.value.columns]
     assert table["phase"].tolist() == ["warmup"]
     assert table["learning rate"].tolist() == [str(schedule(np.int64(500)))]
+
+
+def test_translations_overlay_dotted_curves_with_their_differences():
+    at = run()
+    panel_text = " ".join(texts(at, "caption"))
+    assert "Largest difference from Keras" in panel_text or "Equal to the Keras curve" in panel_text
+    at.multiselect(key="xlate.overlay").set_value([2])
+    rerun(at)
+    assert studio(at).view.companions == "2"
+    names = curve_names(at)
+    assert names[1].startswith("PyTorch (LambdaLR): ")
+    keras, lambda_lr = curves(at)[:2]
+    # LambdaLR computes Keras's own float32 arithmetic: the dotted curve lies on the Keras one.
+    np.testing.assert_array_equal(array(lambda_lr["x"]), array(keras["x"]))
+    np.testing.assert_array_equal(array(lambda_lr["y"]), array(keras["y"]).astype(np.float64))
+    assert studio(run(link_params(at))).view.companions == "2"
+
+
+def test_a_class_without_translations_says_so():
+    at = run()
+    at.selectbox(key="list.add_class").set_value("ExponentialDecay")
+    at.button(key="list.add").click()
+    rerun(at)
+    assert any("ExponentialDecay" in t for t in texts(at, "info"))
