@@ -730,12 +730,14 @@ def formula(schedule: Schedule, phase: Phase, lang: str = DEFAULT_LANGUAGE) -> s
     if isinstance(shown.value, _Var):
         numbers = subst[shown.value.name]
     where = _step_range(phase, lang)
+    # The steps it applies to get a row of their own: beside a long formula they would run off
+    # the right edge of a narrow column.
     if phase.key == "phase.nan":
-        rows.append(rf"\eta(s) &= {general} \qquad {_text(t('formula.nan_reason', lang))}")
+        rows += [rf"\eta(s) &= {general}", rf"& {_text(t('formula.nan_reason', lang))}"]
     elif numbers == general:
-        rows.append(rf"\eta(s) &= {general} \qquad {where}")
+        rows += [rf"\eta(s) &= {general}", rf"& {where}"]
     else:
-        rows += [rf"\eta(s) &= {general}", rf"&= {numbers} \qquad {where}"]
+        rows += [rf"\eta(s) &= {general}", rf"&= {numbers}", rf"& {where}"]
     if schedule.uses_integer_dtype:
         rows.append("&" + _text(t("formula.integer_row", lang)))
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"

@@ -374,9 +374,10 @@ def test_warmup_formula_adds_the_initial_learning_rate():
 def test_formula_shows_the_general_form_then_the_configuration_numbers():
     schedule = lrviz.from_keras(lrviz.default_config("CosineDecay"))
     latex = formulas.formula(schedule, formulas.phase_at(schedule, 0))
-    assert latex.splitlines()[1:3] == [
+    assert latex.splitlines()[1:4] == [
         r"\eta(s) &= \eta_0 + \left(\eta_T - \eta_0\right)\,\frac{s}{W} \\",
-        r"&= 0 + \left(0.001 - 0\right)\,\frac{s}{1{,}000} \qquad 0 \le \text{step} < 1{,}000",
+        r"&= 0 + \left(0.001 - 0\right)\,\frac{s}{1{,}000} \\",
+        r"& 0 \le \text{step} < 1{,}000",
     ]
 
 
