@@ -866,20 +866,19 @@ def export_tab(curves: list[fg.Curve]) -> None:
         st.code(payloads.python_snippet(schedule), language="python")
         st.download_button(
             tr("export.all", count=len(current.entries)),
-            payloads.keras_json_list(schedules_of(current.entries)),
+            lambda: payloads.keras_json_list(schedules_of(current.entries)),
             file_name="lrviz-schedules.json",
             mime="application/json",
             key="export.all",
             icon=":material/download:",
         )
         view = current.view
-        csv = payloads.plotted_csv(
-            [(c.label, c.schedule, c.steps) for c in curves],
-            view.steps_per_epoch if view.x_unit == "epochs" else None,
-        )
+        rows = [(c.label, c.schedule, c.steps) for c in curves]
+        spe = view.steps_per_epoch if view.x_unit == "epochs" else None
         st.download_button(
             tr("export.csv"),
-            csv,
+            # Built when the button is pressed, not on every rerun.
+            lambda: payloads.plotted_csv(rows, spe),
             file_name="lrviz-plotted.csv",
             mime="text/csv",
             key="export.csv",
