@@ -40,6 +40,9 @@ REMEMBERED = "remembered"
 IMPORT_RESULT = "import_result"
 IMPORT_TEXT = "import.text"
 SHOWN_HORIZON = "shown_horizon"
+PAGE_HORIZON = "page_horizon"
+PLOTTED = "plotted"
+PLOTTED_SPE = "plotted_steps_per_epoch"
 
 st.set_page_config(page_title="lrviz", page_icon="📉", layout="wide")
 
@@ -78,6 +81,10 @@ def start_session() -> None:
     st.session_state[ERRORS] = {}
     st.session_state[TABLE_REV] = {}
     st.session_state[REMEMBERED] = {}
+    # What the chart plots, for the CSV download: lists updated in place by every chart run, so
+    # the download built later (when pressed) has the current curves even after fragment reruns.
+    st.session_state[PLOTTED] = []
+    st.session_state[PLOTTED_SPE] = [None]
 
 
 def apply(
@@ -840,7 +847,7 @@ def formula_panel(entry: ss.OpenConfig) -> None:
             st.info(ss.plain_markdown(note))
 
 
-def export_tab(curves: list[fg.Curve]) -> None:
+def export_tab() -> None:
     current = studio()
     entry = current.current
     if entry is None:
@@ -872,18 +879,16 @@ def export_tab(curves: list[fg.Curve]) -> None:
             key="export.all",
             icon=":material/download:",
         )
-        view = current.view
-        rows = [(c.label, c.schedule, c.steps) for c in curves]
-        spe = view.steps_per_epoch if view.x_unit == "epochs" else None
+        plotted, spe = st.session_state[PLOTTED], st.session_state[PLOTTED_SPE]
         st.download_button(
             tr("export.csv"),
-            # Built when the button is pressed, not on every rerun.
-            lambda: payloads.plotted_csv(rows, spe),
+            # Built when the button is pressed, from what the chart shows then.
+            lambda: payloads.plotted_csv(list(plotted), spe[0]),
             file_name="lrviz-plotted.csv",
             mime="text/csv",
             key="export.csv",
             icon=":material/download:",
-            disabled=not curves,
+            disabled=not studio().visible(),
         )
         formats = {f: f.upper() for f in ss.IMAGE_FORMATS}
         control(
@@ -919,12 +924,12 @@ def import_tab() -> None:
         st.success(tr("import.done", count=count))
 
 
-def share_tab() -> None:
+def share_panel() -> None:
     base = payloads.page_base(st.context.url)
     try:
         link = payloads.share_link(studio(), base)
     except LinkTooLong as err:
-        st.warning(str(err))
+        st.warning(err.text(lang()))
         return
     st.markdown(tr("link.intro"))
     st.code(link, language=None, wrap_lines=True)
@@ -943,6 +948,37 @@ def write_url() -> None:
         st.query_params.from_dict(params)
 
 
+@st.fragment
+def studio_view() -> None:
+    """The chart side: view options, zoom, chart, cursor, formula, translations, share link.
+
+    A fragment: moving the cursor, zooming or changing a view option reruns only this part, not
+    the configuration list, the editor or the tabs. A change that reaches those (the horizon,
+    which their findings use) reruns the whole page.
+    """
+    horizon = fg.horizon(studio().view, schedules_of(studio().visible() or studio().entries))
+    if horizon != st.session_state.get(PAGE_HORIZON):
+        st.rerun(scope="app")
+    st.session_state[SHOWN_HORIZON] = horizon
+    controls, share = st.columns([6, 1], vertical_alignment="top")
+    with share.popover(tr("tab.share"), icon=":material/link:", width="stretch"):
+        share_panel()
+    with controls:
+        view_controls(studio().entries)
+    first, last = zoom_controls(horizon)
+    curves = chart(horizon, first, last)
+    st.session_state[PLOTTED][:] = [(c.label, c.schedule, c.steps) for c in curves]
+    st.session_state[PLOTTED_SPE][0] = (
+        studio().view.steps_per_epoch if studio().view.x_unit == "epochs" else None
+    )
+    if studio().entries:
+        step_lookup(studio().entries, first, last)
+    if studio().current is not None:
+        formula_panel(studio().current)
+        translations_panel(studio().current, first, last, horizon)
+    write_url()
+
+
 # ---------------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------------
@@ -953,6 +989,7 @@ current = studio()
 entries = current.entries
 visible = current.visible()
 horizon = fg.horizon(current.view, schedules_of(visible or entries))
+st.session_state[PAGE_HORIZON] = horizon
 left, right = st.columns([2, 3], gap="large")
 with left:
     configuration_list(horizon)
@@ -960,21 +997,9 @@ with left:
         st.divider()
         editor(studio().current, horizon)
 with right:
-    view_controls(studio().entries)
-    horizon = fg.horizon(studio().view, schedules_of(studio().visible() or studio().entries))
-    st.session_state[SHOWN_HORIZON] = horizon
-    first, last = zoom_controls(horizon)
-    curves = chart(horizon, first, last)
-    if studio().entries:
-        step_lookup(studio().entries, first, last)
-    if studio().current is not None:
-        formula_panel(studio().current)
-        translations_panel(studio().current, first, last, horizon)
-export, importing, sharing = st.tabs([tr("tab.export"), tr("tab.import"), tr("tab.share")])
+    studio_view()
+export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
 with export:
-    export_tab(curves)
+    export_tab()
 with importing:
     import_tab()
-with sharing:
-    share_tab()
-write_url()

@@ -475,7 +475,7 @@ def test_share_link_round_trip_restores_the_same_chart():
     assert chart(reopened)["layout"]["yaxis"]["type"] == "log"
 
 
-def test_share_tab_shows_the_link_of_what_is_open():
+def test_share_popover_shows_the_link_of_what_is_open():
     at = run()
     (code,) = [c.value for c in at.code if c.value.startswith("http")]
     assert code.startswith("http://localhost:8501/?v=1&c=")
