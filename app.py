@@ -27,9 +27,11 @@ from lrviz import (
 )
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
 from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
+from lrviz.schedules import param_help, spec_summary
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 STUDIO = "studio"
@@ -95,19 +97,21 @@ def apply(
     try:
         st.session_state[STUDIO] = operation(studio(), *args, **kwargs)
     except ss.TooManyConfigs as err:
-        errors[error_key] = tr("error.too_many", limit=MAX_CONFIGS, adding=err.adding)
+        errors[error_key] = Phrase("error.too_many", {"limit": MAX_CONFIGS, "adding": err.adding})
         return False
     except ConfigError as err:
-        errors[error_key] = str(err)
+        errors[error_key] = err
         return False
     errors.pop(error_key, None)
     return True
 
 
 def show_error(error_key: str) -> None:
-    message = st.session_state[ERRORS].get(error_key)
-    if message:
-        st.error(message, icon=":material/warning:")
+    """An inline error, worded in the current language (errors are kept as keys, not text)."""
+    problem = st.session_state[ERRORS].get(error_key)
+    if problem is not None:
+        text = problem.message(lang()) if isinstance(problem, ConfigError) else problem.text(lang())
+        st.error(text, icon=":material/warning:")
 
 
 def bind(key: str, value: Any) -> None:
@@ -313,7 +317,7 @@ def configuration_list(horizon: int) -> None:
 def editor(entry: ss.OpenConfig, horizon: int) -> None:
     spec = SCHEDULES[entry.class_name]
     st.subheader(tr("editor.title", name=ss.plain_markdown(entry.name)))
-    st.caption(f"`{entry.class_name}` · {spec.summary}")
+    st.caption(f"`{entry.class_name}` · {spec_summary(entry.class_name, lang())}")
     found_box = st.container()
     text_first = sorted(spec.params, key=lambda p: p.kind != "text")
     for param in text_first:
@@ -372,7 +376,11 @@ def toggle_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
     key = widget_key(entry.id, param.name, "toggle")
     bind(key, bool(entry.config["config"][param.name]))
     st.toggle(
-        param.name, key=key, help=param.help, on_change=on_param, args=(entry.id, param, "toggle")
+        param.name,
+        key=key,
+        help=param_help(entry.class_name, param.name, lang()),
+        on_change=on_param,
+        args=(entry.id, param, "toggle"),
     )
     show_error(widget_key(entry.id, param.name, "error"))
 
@@ -381,7 +389,7 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     """A slider (log grid where the spec says so) and an exact entry; None as a toggle."""
     value = entry.config["config"][param.name]
     label, none_col = st.columns([3, 2], vertical_alignment="bottom")
-    label.markdown(f"**`{param.name}`**", help=param.help)
+    label.markdown(f"**`{param.name}`**", help=param_help(entry.class_name, param.name, lang()))
     if param.nullable:
         key = widget_key(entry.id, param.name, "none")
         bind(key, value is None)
@@ -459,7 +467,8 @@ def list_table(entry: ss.OpenConfig) -> None:
         }
     )
     names = " · ".join(f"`{s.name}`" for s in specs)
-    st.markdown(f"**{names}**", help=" ".join(s.help for s in specs))
+    helps = {s.name: param_help(entry.class_name, s.name, lang()) for s in specs}
+    st.markdown(f"**{names}**", help=" ".join(helps.values()))
     edited = st.data_editor(
         frame,
         key=key,
@@ -469,7 +478,7 @@ def list_table(entry: ss.OpenConfig) -> None:
         column_config={
             s.name: st.column_config.NumberColumn(
                 s.name,
-                help=s.help,
+                help=helps[s.name],
                 step=1 if s.kind == "steps_list" else None,
                 format="%d" if s.kind == "steps_list" else "%g",
             )
@@ -480,7 +489,7 @@ def list_table(entry: ss.OpenConfig) -> None:
     try:
         lists = ss.lists_from_table(edited.to_dict("records"), specs)
     except ConfigError as err:
-        st.session_state[ERRORS][error_key] = str(err)
+        st.session_state[ERRORS][error_key] = err
     else:
         if any(lists[s.name] != list(entry.config["config"][s.name]) for s in specs):
             if apply(ss.set_params, entry.id, error_key=error_key, **lists):
@@ -632,7 +641,9 @@ def on_zoom_entry(horizon: int) -> None:
 def set_zoom(first: int, last: int, horizon: int) -> None:
     """Show steps [first, last]; the last step of the whole range is stored as 0 (follow it)."""
     if last <= first:
-        st.session_state[ERRORS]["zoom"] = tr("zoom.empty", first=f"{first:,}", last=f"{last:,}")
+        st.session_state[ERRORS]["zoom"] = Phrase(
+            "zoom.empty", {"first": f"{first:,}", "last": f"{last:,}"}
+        )
         return
     st.session_state[ERRORS].pop("zoom", None)
     apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)

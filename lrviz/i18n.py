@@ -37,8 +37,11 @@ def catalog(lang: str) -> dict[str, str]:
     return merged
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    """The text for `key` in `lang` (English if that language lacks it), formatted with `params`."""
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+    """The text for `key` in `lang` (English if that language lacks it), formatted with `params`.
+
+    `key` and `lang` are positional-only, so a template may have `{key}` or `{lang}` params.
+    """
     templates = catalog(lang) if lang in LANGUAGES else catalog(DEFAULT_LANGUAGE)
     template = templates.get(key)
     if template is None:

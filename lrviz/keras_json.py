@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from lrviz.errors import ConfigError
+from lrviz.errors import ConfigError, Phrase
 from lrviz.params import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
 
@@ -21,6 +21,7 @@ KERAS_MODULE = "keras.optimizers.schedules"
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_DEPTH = 8
 MAX_CONFIGS = 32
+_INT32_MAX = 2**31 - 1  # Keras computes with an integer learning rate in int32
 _TOP_LEVEL_KEYS = ("module", "class_name", "config", "registered_name")
 
 
@@ -40,19 +41,19 @@ def _key(key: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _suggest(name: str, options: tuple[str, ...] | list[str]) -> str:
+def _suggest(name: str, options: tuple[str, ...] | list[str]) -> Phrase | str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f" Did you mean `{close[0]}`?" if close else ""
+    return Phrase("error.did_you_mean", {"suggestion": close[0]}) if close else ""
 
 
 def _reject_constant(token: str) -> Any:
-    raise ConfigError(f"JSON contains {token}, which is not a number Keras can use.")
+    raise ConfigError("error.json_constant", token=token)
 
 
 def _finite_float(token: str) -> float:
     value = float(token)
     if not math.isfinite(value):
-        raise ConfigError(f"JSON number {_short(token, 30)} overflows to infinity.")
+        raise ConfigError("error.json_overflow", number=_short(token, 30))
     return value
 
 
@@ -75,51 +76,42 @@ def parse_json_text(text: str | bytes) -> Any:
     if isinstance(text, (bytes, bytearray, memoryview)):
         raw = bytes(text)
         if len(raw) > MAX_TEXT_BYTES:
-            raise ConfigError(
-                f"The text is {len(raw):,} bytes; lrviz reads at most 1 MiB "
-                f"({MAX_TEXT_BYTES:,} bytes)."
-            )
+            raise ConfigError("error.text_too_large", size=len(raw), limit=MAX_TEXT_BYTES)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise ConfigError(
-                f"The text is not UTF-8 (bad byte at position {err.start})."
-            ) from None
+            raise ConfigError("error.not_utf8", position=err.start) from None
     if not isinstance(text, str):
-        raise ConfigError(f"Expected JSON text; received {type(text).__name__}.")
+        raise ConfigError("error.not_text", type=type(text).__name__)
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_TEXT_BYTES:
-        raise ConfigError(
-            f"The text is {size:,} bytes; lrviz reads at most 1 MiB ({MAX_TEXT_BYTES:,} bytes)."
-        )
+        raise ConfigError("error.text_too_large", size=size, limit=MAX_TEXT_BYTES)
     if not text.strip():
-        raise ConfigError("The text is empty; paste a Keras schedule config (JSON).")
+        raise ConfigError("error.text_empty")
     try:
         value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ConfigError:
         raise
     except RecursionError:
-        raise ConfigError(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).") from None
+        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH) from None
     except json.JSONDecodeError as err:
         raise ConfigError(
-            f"Not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}."
+            "error.json_invalid", detail=err.msg, line=err.lineno, column=err.colno
         ) from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
-        raise ConfigError(f"Not usable JSON: {err}.") from None
+        raise ConfigError("error.json_unusable", detail=str(err)) from None
     if json_depth(value) > MAX_DEPTH:
-        raise ConfigError(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).")
+        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH)
     return value
 
 
 def _check_number(spec: ParamSpec, value: Any, where: str) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(
-            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+            "error.out_of_bounds", field=where, bounds=spec.bounds(), value=_short(value)
         )
     if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(
-            f"Argument `{where}` must be a finite number. Received: {where}={_short(value)}"
-        )
+        raise ConfigError("error.not_finite", field=where, value=_short(value))
     return value
 
 
@@ -130,7 +122,12 @@ def _check_float(spec: ParamSpec, value: Any, where: str) -> int | float:
     too_high = high is not None and number > high
     if too_low or too_high:
         raise ConfigError(
-            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+            "error.out_of_bounds", field=where, bounds=spec.bounds(), value=_short(value)
+        )
+    if spec.learning_rate and isinstance(number, int) and number > _INT32_MAX:
+        # Keras fails on it, and the engine cannot compute with it (10**400 is no float).
+        raise ConfigError(
+            "error.integer_too_big", field=where, limit=_INT32_MAX, value=_short(value)
         )
     return number
 
@@ -141,22 +138,18 @@ def _check_steps(spec: ParamSpec, value: Any, where: str) -> int:
     high = int(spec.maximum or MAX_STEPS)
     if number != math.floor(number) or not low <= number <= high:
         raise ConfigError(
-            f"Argument `{where}` must be {spec.bounds_text()}. Received: {where}={_short(value)}"
+            "error.out_of_bounds", field=where, bounds=spec.bounds(), value=_short(value)
         )
     return int(number)
 
 
 def _check_list(spec: ParamSpec, value: Any) -> list[Any]:
     if not isinstance(value, list) or (not value and spec.kind == "float_list"):
-        raise ConfigError(
-            f"Argument `{spec.name}` must be a list of "
-            f"{'numbers' if spec.kind == 'float_list' else 'whole numbers'}. "
-            f"Received: {spec.name}={_short(value)}"
-        )
+        key = "error.not_a_number_list" if spec.kind == "float_list" else "error.not_a_steps_list"
+        raise ConfigError(key, field=spec.name, value=_short(value))
     if len(value) > MAX_LIST_ITEMS:
         raise ConfigError(
-            f"Argument `{spec.name}` may hold at most {MAX_LIST_ITEMS} items. "
-            f"Received: {len(value)} items"
+            "error.list_too_long", field=spec.name, limit=MAX_LIST_ITEMS, count=len(value)
         )
     if spec.kind == "steps_list":
         return [_check_steps(spec, item, f"{spec.name}[{i}]") for i, item in enumerate(value)]
@@ -167,22 +160,15 @@ def _check_value(spec: ParamSpec, value: Any) -> Any:
     if value is None:
         if spec.nullable:
             return None
-        raise ConfigError(
-            f"Argument `{spec.name}` must be {spec.bounds_text()}, not null. "
-            f"Received: {spec.name}=null"
-        )
+        raise ConfigError("error.null", field=spec.name, bounds=spec.bounds())
     if spec.kind == "bool":
         if not isinstance(value, bool):
-            raise ConfigError(
-                f"Argument `{spec.name}` must be true or false. "
-                f"Received: {spec.name}={_short(value)}"
-            )
+            raise ConfigError("error.not_bool", field=spec.name, value=_short(value))
         return value
     if spec.kind == "text":
         if not isinstance(value, str) or len(value) > MAX_NAME_CHARS:
             raise ConfigError(
-                f"Argument `{spec.name}` must be {spec.bounds_text()}. "
-                f"Received: {spec.name}={_short(value)}"
+                "error.out_of_bounds", field=spec.name, bounds=spec.bounds(), value=_short(value)
             )
         return value
     if spec.kind == "steps":
@@ -195,21 +181,19 @@ def _check_value(spec: ParamSpec, value: Any) -> Any:
 def _check_piecewise(config: dict[str, Any]) -> None:
     boundaries, values = config["boundaries"], config["values"]
     if len(values) != len(boundaries) + 1:
-        raise ConfigError(
-            "Argument `values` must have one more item than `boundaries`. "
-            f"Received: {len(boundaries)} boundaries and {len(values)} values"
-        )
+        raise ConfigError("error.values_count", boundaries=len(boundaries), values=len(values))
     for i in range(1, len(boundaries)):
         if boundaries[i] <= boundaries[i - 1]:
             raise ConfigError(
-                "Argument `boundaries` must be strictly increasing (Keras accepts unsorted "
-                "boundaries and silently computes a wrong curve). "
-                f"Received: boundaries[{i - 1}]={boundaries[i - 1]}, boundaries[{i}]={boundaries[i]}"
+                "error.boundaries_unsorted",
+                index=i,
+                previous_index=i - 1,
+                value=boundaries[i],
+                previous=boundaries[i - 1],
             )
     if isinstance(values[0], int) and any(isinstance(v, float) for v in values[1:]):
         raise ConfigError(
-            f"Argument `values[0]` is the integer {values[0]} while other values are floats: "
-            f"Keras fails with a casting error at the first step. Write {float(values[0])!r}."
+            "error.integer_first_value", value=values[0], fixed=repr(float(values[0]))
         )
 
 
@@ -217,20 +201,25 @@ def validate_config(class_name: str, config: Any) -> dict[str, Any]:
     """Constructor arguments of `class_name`, checked and completed with Keras's defaults."""
     spec = SCHEDULES[class_name]
     if not isinstance(config, Mapping):
-        raise ConfigError(f"`config` must be a JSON object. Received: config={_short(config)}")
+        raise ConfigError("error.config_not_object", value=_short(config))
     for key in config:
         if key not in spec.param_names:
-            hint = _suggest(str(key), spec.param_names)
             raise ConfigError(
-                f"{class_name} has no argument `{_key(key)}`.{hint} "
-                f"Valid: {', '.join(spec.param_names)}"
+                "error.unknown_argument",
+                class_name=class_name,
+                field=_key(key),
+                hint=_suggest(str(key), spec.param_names),
+                valid=", ".join(spec.param_names),
             )
     checked: dict[str, Any] = {}
     for param in spec.params:
         if param.name not in config:
             if param.required:
                 raise ConfigError(
-                    f"{class_name} needs `{param.name}` ({param.bounds_text()}); it is missing."
+                    "error.missing_argument",
+                    class_name=class_name,
+                    field=param.name,
+                    bounds=param.bounds(),
                 )
             checked[param.name] = param.default
             continue
@@ -248,39 +237,33 @@ def from_keras(config: Mapping[str, Any] | str | bytes) -> Schedule:
     if isinstance(config, (str, bytes, bytearray, memoryview)):
         config = parse_json_text(config)
     if not isinstance(config, Mapping):
-        raise ConfigError(
-            "A Keras schedule config must be a JSON object with `class_name` and `config`. "
-            f"Received: {_short(config)}"
-        )
+        raise ConfigError("error.not_an_object", value=_short(config))
     for key in config:
         if key not in _TOP_LEVEL_KEYS:
             raise ConfigError(
-                f"Unknown top-level key `{_key(key)}`.{_suggest(str(key), _TOP_LEVEL_KEYS)} "
-                f"Valid: {', '.join(_TOP_LEVEL_KEYS)}"
+                "error.unknown_top_level_key",
+                field=_key(key),
+                hint=_suggest(str(key), _TOP_LEVEL_KEYS),
+                valid=", ".join(_TOP_LEVEL_KEYS),
             )
     module = config.get("module", KERAS_MODULE)
     if module != KERAS_MODULE:
-        raise ConfigError(
-            f"Argument `module` must be {KERAS_MODULE!r} (a Keras built-in schedule). "
-            f"Received: module={_short(module)}"
-        )
+        raise ConfigError("error.bad_module", expected=KERAS_MODULE, value=_short(module))
     registered = config.get("registered_name")
     if registered is not None and registered != config.get("class_name"):
-        raise ConfigError(
-            "Custom registered schedules are not supported; only Keras's six built-ins. "
-            f"Received: registered_name={_short(registered)}"
-        )
+        raise ConfigError("error.registered_name", value=_short(registered))
     if "class_name" not in config:
-        raise ConfigError(f"Missing `class_name`; expected one of {', '.join(SCHEDULES)}.")
+        raise ConfigError("error.class_name_missing", valid=", ".join(SCHEDULES))
     class_name = config["class_name"]
     if not isinstance(class_name, str) or class_name not in SCHEDULES:
-        hint = _suggest(class_name, tuple(SCHEDULES)) if isinstance(class_name, str) else ""
         raise ConfigError(
-            f"Unknown `class_name` {_short(class_name, 40)}.{hint} "
-            f"Keras's built-in schedules: {', '.join(SCHEDULES)}"
+            "error.class_name_unknown",
+            value=_short(class_name, 40),
+            hint=_suggest(class_name, tuple(SCHEDULES)) if isinstance(class_name, str) else "",
+            valid=", ".join(SCHEDULES),
         )
     if "config" not in config:
-        raise ConfigError(f"Missing `config` (the {class_name} constructor arguments).")
+        raise ConfigError("error.config_missing", class_name=class_name)
     return Schedule(SCHEDULES[class_name], validate_config(class_name, config["config"]))
 
 
@@ -291,17 +274,17 @@ def schedules_from_json(value: Any) -> list[Schedule]:
     if not isinstance(value, list):
         return [from_keras(value)]
     if not value:
-        raise ConfigError("The list is empty; expected at least one Keras schedule config.")
+        raise ConfigError("error.list_empty")
     if len(value) > MAX_CONFIGS:
-        raise ConfigError(
-            f"The list holds {len(value)} configs; lrviz opens at most {MAX_CONFIGS} at once."
-        )
+        raise ConfigError("error.list_too_many", count=len(value), limit=MAX_CONFIGS)
     schedules = []
     for index, item in enumerate(value):
         try:
             schedules.append(from_keras(item))
         except ConfigError as err:
-            raise ConfigError(f"Item {index + 1} of {len(value)}: {err}") from None
+            raise ConfigError(
+                "error.in_item", number=index + 1, count=len(value), error=err
+            ) from None
     return schedules
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lrviz.errors import Phrase
+from lrviz.i18n import DEFAULT_LANGUAGE
+
 ParamKind = Literal["float", "steps", "bool", "text", "float_list", "steps_list"]
 
 MAX_STEPS = 10**12
@@ -48,20 +51,25 @@ class ParamSpec:
     def required(self) -> bool:
         return self.default is REQUIRED
 
-    def bounds_text(self) -> str:
-        """The accepted range in words, for error messages and help."""
+    def bounds(self) -> Phrase:
+        """The accepted range, to be worded in the language of the message it goes into."""
         if self.kind == "steps" or self.kind == "steps_list":
             low = int(self.minimum or 0)
             high = "10^12" if self.maximum == MAX_STEPS else f"{int(self.maximum or 0):,}"
-            return f"a whole number in [{low}, {high}]"
+            return Phrase("bounds.whole_number", {"low": low, "high": high})
         if self.kind == "bool":
-            return "true or false"
+            return Phrase("bounds.bool")
         if self.kind == "text":
-            return f"text of at most {MAX_NAME_CHARS} characters"
+            return Phrase("bounds.text", {"limit": MAX_NAME_CHARS})
         low = self.minimum
         high = self.maximum
         if low is None and high is None:
-            return "a finite number"
+            return Phrase("bounds.finite")
         if high is None:
-            return f"a finite number {'>' if self.exclusive_minimum else '>='} {low:g}"
-        return f"a finite number in [{low:g}, {high:g}]"
+            key = "bounds.above" if self.exclusive_minimum else "bounds.at_least"
+            return Phrase(key, {"low": low})
+        return Phrase("bounds.range", {"low": low, "high": high})
+
+    def bounds_text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The accepted range in words, for error messages and help."""
+        return self.bounds().text(lang)

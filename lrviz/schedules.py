@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lrviz.i18n import DEFAULT_LANGUAGE, t
 from lrviz.params import MAX_STEPS, REQUIRED, ParamSpec
 
 F32 = np.float32
@@ -416,7 +417,8 @@ def _settles_inverse_time(cfg: Config) -> int:
     steps = int(cfg["decay_steps"])
     if rate > 0.0:
         # Where the rate has fallen to 10% of the start: 1 + rate * t = 10.
-        return min(MAX_STEPS, max(steps, math.ceil(9.0 * steps / rate)))
+        # min() first: a denormal rate (5e-324) makes the quotient infinite.
+        return max(steps, math.ceil(min(MAX_STEPS, 9.0 * steps / rate)))
     return min(MAX_STEPS, 10 * steps)
 
 
@@ -504,14 +506,24 @@ def _settles_polynomial(cfg: Config) -> int:
 # The specs
 # ---------------------------------------------------------------------------------------------
 
-_LR_HELP = "Learning rate at step 0."
+# The summaries and help texts live in `lrviz/locales/<lang>.specs.json`; a spec holds the English.
 
 
-def _lr(name: str, help_text: str, default: Any = REQUIRED, nullable: bool = False) -> ParamSpec:
+def spec_summary(class_name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """One line on what the schedule `class_name` does, in `lang`."""
+    return t(f"spec.{class_name}.summary", lang)
+
+
+def param_help(class_name: str, param: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The help of argument `param` of `class_name` in `lang`, including where Keras's docs err."""
+    return t(f"param.{class_name}.{param}.help", lang)
+
+
+def _lr(cls: str, name: str, default: Any = REQUIRED, nullable: bool = False) -> ParamSpec:
     return ParamSpec(
         name,
         "float",
-        help_text,
+        param_help(cls, name),
         default=default,
         nullable=nullable,
         minimum=0.0,
@@ -522,11 +534,11 @@ def _lr(name: str, help_text: str, default: Any = REQUIRED, nullable: bool = Fal
     )
 
 
-def _steps(name: str, help_text: str, default: Any = REQUIRED, low: int = 1) -> ParamSpec:
+def _steps(cls: str, name: str, default: Any = REQUIRED, low: int = 1) -> ParamSpec:
     return ParamSpec(
         name,
         "steps",
-        help_text,
+        param_help(cls, name),
         default=default,
         minimum=low,
         maximum=MAX_STEPS,
@@ -536,59 +548,40 @@ def _steps(name: str, help_text: str, default: Any = REQUIRED, low: int = 1) -> 
     )
 
 
-def _name(default: str) -> ParamSpec:
+def _name(cls: str, default: str) -> ParamSpec:
+    return ParamSpec("name", "text", param_help(cls, "name"), default=default)
+
+
+def _flag(cls: str, name: str) -> ParamSpec:
+    return ParamSpec(name, "bool", param_help(cls, name), default=False)
+
+
+def _alpha(cls: str) -> ParamSpec:
     return ParamSpec(
-        "name", "text", "Keras's `name` argument; lrviz uses it as the label.", default=default
+        "alpha",
+        "float",
+        param_help(cls, "alpha"),
+        default=0.0,
+        minimum=-1e6,
+        maximum=1e6,
+        slider_min=0.0,
+        slider_max=1.0,
     )
 
-
-def _flag(name: str, help_text: str) -> ParamSpec:
-    return ParamSpec(name, "bool", help_text, default=False)
-
-
-_ALPHA = ParamSpec(
-    "alpha",
-    "float",
-    "Floor as a FRACTION of the peak (lr ends at alpha * peak), not an absolute learning rate.",
-    default=0.0,
-    minimum=-1e6,
-    maximum=1e6,
-    slider_min=0.0,
-    slider_max=1.0,
-)
 
 SCHEDULES: dict[str, ScheduleSpec] = {
     spec.class_name: spec
     for spec in (
         ScheduleSpec(
             "CosineDecay",
-            "Cosine decay to alpha * peak, with an optional linear warmup first.",
+            spec_summary("CosineDecay"),
             (
-                _lr(
-                    "initial_learning_rate",
-                    "Learning rate at step 0: the warmup's start, or the peak without warmup. "
-                    "Write 0.0, not 0: an integer makes Keras compute everything in integers.",
-                ),
-                _steps(
-                    "decay_steps",
-                    "Steps of cosine decay AFTER the warmup (Keras's decay_steps excludes it).",
-                ),
-                _ALPHA,
-                _name("CosineDecay"),
-                _lr(
-                    "warmup_target",
-                    "Peak reached at step warmup_steps. None turns warmup off (and then "
-                    "warmup_steps is ignored). Keras's docstring formula omits "
-                    "`+ initial_learning_rate`; the code adds it.",
-                    default=None,
-                    nullable=True,
-                ),
-                _steps(
-                    "warmup_steps",
-                    "Steps of linear warmup from initial_learning_rate to warmup_target.",
-                    default=0,
-                    low=0,
-                ),
+                _lr("CosineDecay", "initial_learning_rate"),
+                _steps("CosineDecay", "decay_steps"),
+                _alpha("CosineDecay"),
+                _name("CosineDecay", "CosineDecay"),
+                _lr("CosineDecay", "warmup_target", default=None, nullable=True),
+                _steps("CosineDecay", "warmup_steps", default=0, low=0),
             ),
             _eval_cosine,
             _breaks_cosine,
@@ -596,15 +589,14 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         ),
         ScheduleSpec(
             "CosineDecayRestarts",
-            "Cosine decay that restarts (SGDR): each period t_mul times longer, m_mul times lower.",
+            spec_summary("CosineDecayRestarts"),
             (
-                _lr("initial_learning_rate", _LR_HELP),
-                _steps("first_decay_steps", "Length of the first period in steps."),
+                _lr("CosineDecayRestarts", "initial_learning_rate"),
+                _steps("CosineDecayRestarts", "first_decay_steps"),
                 ParamSpec(
                     "t_mul",
                     "float",
-                    "Each period is t_mul times the previous one. Below 1 the periods shrink and "
-                    "sum to a finite step, after which Keras returns NaN.",
+                    param_help("CosineDecayRestarts", "t_mul"),
                     default=2.0,
                     minimum=0.0,
                     maximum=1e3,
@@ -615,16 +607,15 @@ SCHEDULES: dict[str, ScheduleSpec] = {
                 ParamSpec(
                     "m_mul",
                     "float",
-                    "Each restart's peak is m_mul times the previous peak (a multiplier, not a "
-                    "divisor).",
+                    param_help("CosineDecayRestarts", "m_mul"),
                     default=1.0,
                     minimum=0.0,
                     maximum=1e3,
                     slider_min=0.0,
                     slider_max=2.0,
                 ),
-                _ALPHA,
-                _name("SGDRDecay"),
+                _alpha("CosineDecayRestarts"),
+                _name("CosineDecayRestarts", "SGDRDecay"),
             ),
             _eval_restarts,
             _breaks_restarts,
@@ -632,24 +623,22 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         ),
         ScheduleSpec(
             "ExponentialDecay",
-            "lr0 * decay_rate^(step / decay_steps), optionally in stairs.",
+            spec_summary("ExponentialDecay"),
             (
-                _lr("initial_learning_rate", _LR_HELP),
-                _steps(
-                    "decay_steps", "Steps over which the rate is multiplied by decay_rate once."
-                ),
+                _lr("ExponentialDecay", "initial_learning_rate"),
+                _steps("ExponentialDecay", "decay_steps"),
                 ParamSpec(
                     "decay_rate",
                     "float",
-                    "Factor applied every decay_steps (below 1 decays, above 1 grows).",
+                    param_help("ExponentialDecay", "decay_rate"),
                     minimum=0.0,
                     maximum=1e3,
                     exclusive_minimum=True,
                     slider_min=0.01,
                     slider_max=1.0,
                 ),
-                _flag("staircase", "Apply the factor in whole steps of decay_steps (a staircase)."),
-                _name("ExponentialDecay"),
+                _flag("ExponentialDecay", "staircase"),
+                _name("ExponentialDecay", "ExponentialDecay"),
             ),
             _eval_exponential,
             _breaks_staircase,
@@ -657,12 +646,12 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         ),
         ScheduleSpec(
             "PiecewiseConstantDecay",
-            "Constant values between step boundaries.",
+            spec_summary("PiecewiseConstantDecay"),
             (
                 ParamSpec(
                     "boundaries",
                     "steps_list",
-                    "Strictly increasing steps; values[i+1] applies from boundaries[i] + 1 on.",
+                    param_help("PiecewiseConstantDecay", "boundaries"),
                     minimum=0,
                     # Keras converts boundaries to int32 tensors and fails on larger ones.
                     maximum=2**31 - 1,
@@ -670,11 +659,11 @@ SCHEDULES: dict[str, ScheduleSpec] = {
                 ParamSpec(
                     "values",
                     "float_list",
-                    "One learning rate per interval: one more than boundaries.",
+                    param_help("PiecewiseConstantDecay", "values"),
                     minimum=0.0,
                     learning_rate=True,
                 ),
-                _name("PiecewiseConstant"),
+                _name("PiecewiseConstantDecay", "PiecewiseConstant"),
             ),
             _eval_piecewise,
             _breaks_piecewise,
@@ -682,30 +671,23 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         ),
         ScheduleSpec(
             "PolynomialDecay",
-            "Polynomial decay from lr0 to end_learning_rate over decay_steps, optionally cycling.",
+            spec_summary("PolynomialDecay"),
             (
-                _lr("initial_learning_rate", _LR_HELP),
-                _steps("decay_steps", "Steps to reach end_learning_rate."),
-                _lr(
-                    "end_learning_rate",
-                    "Absolute learning rate at the end of the decay.",
-                    default=0.0001,
-                ),
+                _lr("PolynomialDecay", "initial_learning_rate"),
+                _steps("PolynomialDecay", "decay_steps"),
+                _lr("PolynomialDecay", "end_learning_rate", default=0.0001),
                 ParamSpec(
                     "power",
                     "float",
-                    "Exponent of the decay: 1 is linear, above 1 drops fast then slow.",
+                    param_help("PolynomialDecay", "power"),
                     default=1.0,
                     minimum=0.0,
                     maximum=1e3,
                     slider_min=0.1,
                     slider_max=5.0,
                 ),
-                _flag(
-                    "cycle",
-                    "Restart after decay_steps (with decay_steps growing to the next multiple).",
-                ),
-                _name("PolynomialDecay"),
+                _flag("PolynomialDecay", "cycle"),
+                _name("PolynomialDecay", "PolynomialDecay"),
             ),
             _eval_polynomial,
             _breaks_polynomial,
@@ -713,22 +695,22 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         ),
         ScheduleSpec(
             "InverseTimeDecay",
-            "lr0 / (1 + decay_rate * step / decay_steps), optionally in stairs.",
+            spec_summary("InverseTimeDecay"),
             (
-                _lr("initial_learning_rate", _LR_HELP),
-                _steps("decay_steps", "Steps per unit of decay."),
+                _lr("InverseTimeDecay", "initial_learning_rate"),
+                _steps("InverseTimeDecay", "decay_steps"),
                 ParamSpec(
                     "decay_rate",
                     "float",
-                    "How fast the rate falls: lr0 / (1 + decay_rate) after decay_steps.",
+                    param_help("InverseTimeDecay", "decay_rate"),
                     minimum=0.0,
                     maximum=1e6,
                     slider_min=0.01,
                     slider_max=10.0,
                     log=True,
                 ),
-                _flag("staircase", "Decay in whole steps of decay_steps (a staircase)."),
-                _name("InverseTimeDecay"),
+                _flag("InverseTimeDecay", "staircase"),
+                _name("InverseTimeDecay", "InverseTimeDecay"),
             ),
             _eval_inverse_time,
             _breaks_staircase,

@@ -74,6 +74,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.keras_json import json_depth
 
 ViewValue = str | int | float | bool
@@ -138,87 +139,9 @@ _TYPE_WORDS: dict[type, str] = {
     str: "text",
 }
 
+# The notices' English templates; every language's live in `lrviz/locales/<lang>.share.json`.
 MESSAGES: dict[str, str] = {
-    "share.param_unreadable": "The link parameter {key} has no text value; it was ignored.",
-    "share.no_version": "The link has no format version (`v`); it was read as version 1.",
-    "share.unknown_version": (
-        "The link has format version {version}, but this lrviz reads version 1; "
-        "its configurations were not opened."
-    ),
-    "share.configs_too_long": (
-        "The configurations in the link are {length:,} characters long, more than a link can "
-        "hold ({limit:,}); none were opened."
-    ),
-    "share.bad_base64": (
-        "The configurations in the link are damaged: character {position:,} ({char}) is not "
-        "base64url; none were opened."
-    ),
-    "share.bad_base64_length": (
-        "The configurations in the link are cut off ({length:,} characters of base64url cannot "
-        "be complete); none were opened."
-    ),
-    "share.bad_zlib": "The configurations in the link are damaged ({detail}); none were opened.",
-    "share.cut_off": (
-        "The configurations in the link are incomplete (was the link cut off when copied?); "
-        "none were opened."
-    ),
-    "share.too_big": (
-        "The configurations in the link unpack to more than {limit:,} bytes; none were opened."
-    ),
-    "share.extra_bytes": (
-        "The link has {count:,} stray bytes after its configurations; they were ignored."
-    ),
-    "share.bad_utf8": (
-        "The configurations in the link are not UTF-8 text (bad byte at position {position:,}); "
-        "none were opened."
-    ),
-    "share.bad_json": (
-        "The configurations in the link are not valid JSON ({detail}); none were opened."
-    ),
-    "share.too_deep": (
-        "The configurations in the link are nested more than {limit} levels deep; none were opened."
-    ),
-    "share.not_a_list": (
-        "The configurations in the link are a JSON {found}, not a list; none were opened."
-    ),
-    "share.too_many": (
-        "The link holds {count:,} configurations; lrviz opens at most {limit}, so the last "
-        "{dropped:,} were dropped."
-    ),
-    "share.entry_not_object": (
-        "Configuration {number} in the link is a JSON {found}, not an object; it was skipped."
-    ),
-    "share.entry_no_class": (
-        "Configuration {number} in the link has no schedule class (`k`); it was skipped."
-    ),
-    "share.entry_no_args": (
-        "Configuration {number} in the link has no arguments object (`p`); it was skipped."
-    ),
-    "share.entry_bad_hidden": (
-        "Configuration {number} in the link has a hidden flag (`h`) that is a JSON {found}, "
-        "not true or false; it is shown."
-    ),
-    "share.entry_unknown_fields": (
-        "Configuration {number} in the link has fields lrviz does not know ({fields}); "
-        "they were ignored."
-    ),
-    "share.selected_invalid": (
-        "The selected configuration (`s`) is {value}, not a whole number; "
-        "configuration 1 is selected."
-    ),
-    "share.selected_unavailable": (
-        "The link selects configuration {number}, which was not opened; "
-        "configuration {chosen} is selected instead."
-    ),
-    "share.view_unknown": (
-        "The link has {count:,} view options lrviz does not know ({keys}); they were ignored."
-    ),
-    "share.view_too_long": (
-        "The view option {key} is {length:,} characters long (at most {limit}); it was ignored."
-    ),
-    "share.view_bad_value": (
-        "The view option {key} must be {expected}, not {value}; it was ignored."
-    ),
+    key: text for key, text in catalog(DEFAULT_LANGUAGE).items() if key.startswith("share.")
 }
 
 
@@ -257,7 +180,11 @@ class Notice:
     @property
     def message(self) -> str:
         """The one-line English message."""
-        return MESSAGES[self.id].format(**self.params)
+        return self.text(DEFAULT_LANGUAGE)
+
+    def text(self, lang: str) -> str:
+        """The one-line message in `lang` (a `lrviz.i18n.LANGUAGES` code)."""
+        return t(self.id, lang, **self.params)
 
     def __str__(self) -> str:
         return self.message
@@ -277,12 +204,20 @@ class DecodedState:
 
 
 class LinkTooLong(ValueError):
-    """The link would be longer than `MAX_LINK_CHARS` (or unpack to more than `MAX_JSON_BYTES`)."""
+    """The link would be longer than `MAX_LINK_CHARS` (or unpack to more than `MAX_JSON_BYTES`).
 
-    def __init__(self, message: str, length: int, limit: int) -> None:
-        super().__init__(message)
+    `str(err)` is the English message; `err.text(lang)` gives it in another language.
+    """
+
+    def __init__(self, key: str, length: int, limit: int) -> None:
+        self.key = key
         self.length = length
         self.limit = limit
+        super().__init__(self.text(DEFAULT_LANGUAGE))
+
+    def text(self, lang: str) -> str:
+        """The message in `lang` (a `lrviz.i18n.LANGUAGES` code)."""
+        return t(self.key, lang, length=self.length, limit=self.limit)
 
 
 class _Unreadable(Exception):
@@ -324,7 +259,7 @@ def encode_state(state: SharedState) -> dict[str, str]:
         params[key] = _view_text(key, value)
     length = len(urlencode(params))
     if length > MAX_LINK_CHARS:
-        raise LinkTooLong(_too_long_message(length), length, MAX_LINK_CHARS)
+        raise LinkTooLong("share.link_too_long", length, MAX_LINK_CHARS)
     return params
 
 
@@ -336,16 +271,8 @@ def build_link(state: SharedState, base: str = DEFAULT_BASE) -> str:
     query = urlencode(encode_state(state))
     url = urlunsplit(urlsplit(base)._replace(query=query))
     if len(url) > MAX_LINK_CHARS:
-        raise LinkTooLong(_too_long_message(len(url)), len(url), MAX_LINK_CHARS)
+        raise LinkTooLong("share.link_too_long", len(url), MAX_LINK_CHARS)
     return url
-
-
-def _too_long_message(length: int) -> str:
-    return (
-        f"The share link would be {length:,} characters long; links are limited to "
-        f"{MAX_LINK_CHARS:,} because servers refuse longer URLs. Close some configurations "
-        f"or shorten long `boundaries`/`values` lists."
-    )
 
 
 def _code(codes: Mapping[str, str], name: Any, what: str) -> str:
@@ -389,12 +316,7 @@ def _pack(value: Any) -> str:
     except UnicodeEncodeError:  # a lone surrogate: \u escapes carry it exactly
         data = json.dumps(value, ensure_ascii=True, **options).encode("ascii")
     if len(data) > MAX_JSON_BYTES:
-        raise LinkTooLong(
-            f"The configurations would unpack to {len(data):,} bytes of JSON; a link holds at "
-            f"most {MAX_JSON_BYTES:,} (1 MiB). Shorten long names or lists.",
-            len(data),
-            MAX_JSON_BYTES,
-        )
+        raise LinkTooLong("share.json_too_big", len(data), MAX_JSON_BYTES)
     return base64.urlsafe_b64encode(zlib.compress(data, 9)).rstrip(b"=").decode("ascii")
 
 

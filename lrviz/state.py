@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from lrviz.errors import ConfigError
+from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras, schedules_from_json
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
@@ -397,7 +397,7 @@ def from_link(
         except ConfigError as err:
             name = entry.config.get("config", {}).get("name") if entry.config else None
             messages.append(
-                ("link.bad_config", {"number": position + 1, "name": str(name), "error": str(err)})
+                ("link.bad_config", {"number": position + 1, "name": str(name), "error": err})
             )
             continue
         entries.append(OpenConfig(len(entries), config, entry.visible, len(entries)))
@@ -432,7 +432,8 @@ def _with_colours(
     if text is None:
         return entries
     parts = str(text).split(".")
-    if not all(p.isdigit() and len(p) <= 3 for p in parts) or len(parts) != len(set(parts)):
+    digits = all(p.isascii() and p.isdigit() and len(p) <= 3 for p in parts)
+    if not digits or len(parts) != len({int(p) for p in parts}):
         messages.append(("link.bad_view", {"option": COLOURS_KEY, "value": str(text)[:40]}))
         return entries
     if len(parts) != len(entries):  # some configs were dropped: the colours no longer match
@@ -443,7 +444,7 @@ def _with_colours(
 def message_text(message: Message, lang: str) -> str:
     """A message in the user's language (share notices' ids are locale keys too)."""
     key, params = message
-    return t(key, lang, **params)
+    return t(key, lang, **localised(params, lang))
 
 
 # ---------------------------------------------------------------------------------------------

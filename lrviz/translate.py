@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from lrviz import i18n
+
 # Restart cycles that optax and transformers get when total_steps is not given.
 DEFAULT_RESTART_CYCLES = 10
 MAX_SGDR_CYCLES = 1000
@@ -41,164 +43,23 @@ _TIMM_CYCLE_LIMIT = 2**31 - 1
 Note = tuple[str, dict[str, object]]
 
 
+# The notes' English templates; every language's live in `lrviz/locales/<lang>.translate.json`.
 NOTE_TEMPLATES: dict[str, str] = {
-    # Notes attached to translations.
-    "translate.exact": "Same schedule as Keras at every step, up to float32 rounding.",
-    "translate.identical_through": "Identical to Keras from step 0 through step {last}.",
-    "translate.keras_integer_lr": (
-        "Keras computes this schedule in integer arithmetic because initial_learning_rate is the "
-        "integer {value} rather than {value}.0, so Keras's curve differs from the real-valued one "
-        "translated here."
-    ),
-    "translate.outside_checked_range": (
-        "Exactness is only established for learning rates >= 0, 0 <= alpha <= 1, t_mul > 0 and "
-        "m_mul >= 0, so it is not claimed for this configuration."
-    ),
-    "translate.warmup_ignored": (
-        "Keras ignores warmup_steps={warmup_steps} because warmup_target is None, and so does "
-        "this translation."
-    ),
-    "translate.rounded_steps": (
-        "{framework} needs whole steps, so {argument}={value} is rounded to {rounded}."
-    ),
-    "translate.optax_decay_includes_warmup": (
-        "optax's decay_steps includes the warmup: {total} = warmup_steps {warmup} + Keras's "
-        "decay_steps {decay}."
-    ),
-    "translate.absolute_floor": (
-        "{argument} is an absolute learning rate, not a fraction like Keras's alpha: "
-        "alpha {alpha} × {peak} = {floor}."
-    ),
-    "translate.optax_sgdr_finite": (
-        "optax's sgdr_schedule takes a finite list of cycles: these {cycles} cover steps 0 to "
-        "{last}, after which optax stays at {floor} while Keras keeps restarting."
-    ),
-    "translate.torch_start_factor_zero": (
-        "LinearLR's start_factor must be greater than 0, so the warmup starts at {start_factor} × "
-        "the peak instead of at 0."
-    ),
-    "translate.torch_start_factor_invalid": (
-        "LinearLR's start_factor must be in (0, 1], so a warmup from {initial} to {peak} cannot be "
-        "written and this snippet starts at the peak."
-    ),
-    "translate.not_clamped": (
-        "{scheduler} keeps following the cosine after step {end}, so the learning rate rises "
-        "again, while Keras holds {floor} from step {end} on."
-    ),
-    "translate.lambda_float32": (
-        "The function computes in float32 with Keras's own operations, so it matches Keras bit "
-        "for bit (the optimizer's lr of 1.0 is multiplied by the learning rate it returns)."
-    ),
-    "translate.torch_t_mult_integer": (
-        "CosineAnnealingWarmRestarts needs an integer T_mult >= 1, so t_mul={t_mul} is replaced "
-        "by {t_mult}."
-    ),
-    "translate.no_m_mul": (
-        "{framework} has no equivalent of m_mul={m_mul}: every restart returns to {peak}, while "
-        "Keras multiplies restart i's height above the floor by m_mul**i."
-    ),
-    "translate.restart_mismatch_keras": (
-        "At step {step} ({count} such steps below step {limit}) Keras's float32 logarithm puts a "
-        "restart one step off, so one of Keras and {framework} is at the peak and the other near "
-        "the floor."
-    ),
-    "translate.restart_mismatch_timm": (
-        "At step {step} ({count} such steps below step {limit}) timm's float64 logarithm and "
-        "Keras's float32 one disagree about whether a new cycle has started, so one is at the "
-        "peak and the other near the floor."
-    ),
-    "translate.restart_mismatch_hf": (
-        "At step {step} ({count} such steps below step {limit}) transformers' floating-point "
-        "(num_cycles * progress) % 1.0 lands just below a whole cycle, so it is near 0 where "
-        "Keras restarts at the peak."
-    ),
-    "translate.restarts_not_verified": (
-        "There are too many restarts below step {limit} to check each one against Keras's float32 "
-        "arithmetic, so exactness is not claimed."
-    ),
-    "translate.keras_nan_after": (
-        "With t_mul={t_mul} < 1 Keras's cycles shrink and add up to a finite number of steps, and "
-        "from step {step} on Keras returns NaN."
-    ),
-    "translate.hf_warmup_from_zero": (
-        "transformers' get_cosine_schedule_with_warmup warms up from 0, not from {initial}, so "
-        "this uses get_cosine_with_min_lr_schedule_with_warmup_lr_rate, which can start there."
-    ),
-    "translate.hf_lr_rate_shift": (
-        "get_cosine_with_min_lr_schedule_with_warmup_lr_rate reaches the peak one step before "
-        "num_warmup_steps and starts its decay one step late, so num_warmup_steps={warmup} and "
-        "num_training_steps={total} are Keras's values plus one."
-    ),
-    "translate.hf_total_includes_warmup": (
-        "num_training_steps includes the warmup: {total} = warmup_steps {warmup} + Keras's "
-        "decay_steps {decay}."
-    ),
-    "translate.min_lr_rate_fraction": "min_lr_rate is a fraction of the peak, like Keras's alpha.",
-    "translate.hf_zero_peak": (
-        "transformers multiplies the optimizer's lr, which here is the peak 0.0, so it cannot warm "
-        "up from {initial}."
-    ),
-    "translate.hf_no_t_mul": (
-        "transformers' hard restarts all last {first} steps: it has no equivalent of t_mul={t_mul}."
-    ),
-    "translate.hf_no_alpha": (
-        "transformers' hard restarts decay to 0: it has no floor for alpha={alpha}."
-    ),
-    "translate.hf_ends_at_zero": (
-        "From step {end} on transformers returns 0 while Keras keeps restarting; raise "
-        "num_cycles to train longer."
-    ),
-    "translate.timm_warmup_prefix": (
-        "warmup_prefix=True makes t_initial count only the decay, as in Keras; without it timm's "
-        "cosine would start at step 0 underneath the warmup (pytorch-image-models#1242)."
-    ),
-    "translate.timm_cycle_decay_floor": (
-        "timm multiplies a restart's whole peak by cycle_decay**i while Keras multiplies only the "
-        "part above the floor, so with alpha={alpha} and m_mul={m_mul} the restart peaks differ."
-    ),
-    "translate.timm_raises": (
-        "From step {step} on timm raises ValueError (math domain error) where Keras returns NaN."
-    ),
-    # Comments and docstrings inside the generated code.
-    "translate.comment.header": "Keras {class_name} {name}, translated by lrviz.",
-    "translate.comment.optax_call": (
-        "schedule(step) is the learning rate for optimizer step `step`."
-    ),
-    "translate.comment.optax_cycles": "cycles covers steps 0 to {last}.",
-    "translate.comment.torch_model": (
-        "`model` is your torch.nn.Module; the optimizer's lr is the peak."
-    ),
-    "translate.comment.torch_model_lambda": (
-        "`model` is your torch.nn.Module; LambdaLR multiplies this lr of 1.0 by the function."
-    ),
-    "translate.comment.torch_step": "Call scheduler.step() once after every optimizer.step().",
-    "translate.comment.lambda_doc": (
-        "Keras {class_name} at optimizer step `step`, in float32 as Keras computes it."
-    ),
-    "translate.comment.includes_warmup": "includes the warmup",
-    "translate.comment.alpha_times_peak": "alpha × peak",
-    "translate.comment.timm_step": (
-        "After the optimizer step that makes `num_updates` updates, call "
-        "scheduler.step_update(num_updates=num_updates)."
-    ),
-    "translate.comment.keep_restarting": "keep restarting, as Keras does",
-    # Errors.
-    "translate.error.missing": "Argument `{argument}` is required. Received: {config}",
-    "translate.error.not_number": (
-        "Argument `{argument}` must be a finite number. Received: {argument}={value}"
-    ),
-    "translate.error.not_positive": (
-        "Argument `{argument}` must be > 0. Received: {argument}={value}"
-    ),
-    "translate.error.steps": "Steps must be integers >= 0. Received: {value}",
+    key: text
+    for key, text in i18n.catalog(i18n.DEFAULT_LANGUAGE).items()
+    if key.startswith("translate.")
 }
 
 
 def render_note(
-    note_id: str, params: Mapping[str, object], templates: Mapping[str, str] = NOTE_TEMPLATES
+    note_id: str,
+    params: Mapping[str, object],
+    lang: str | Mapping[str, str] = i18n.DEFAULT_LANGUAGE,
 ) -> str:
-    """One note as text: `templates[note_id]` formatted with `params` (pass another language's)."""
-    return templates[note_id].format(**params)
+    """One note as text in `lang` (a `lrviz.i18n.LANGUAGES` code, or a dict of templates)."""
+    if isinstance(lang, str):
+        return i18n.t(note_id, lang, **params)
+    return lang[note_id].format(**params)
 
 
 def _say(note_id: str, **params: object) -> str:
@@ -211,7 +72,8 @@ class Translation:
 
     `values(steps)` is the framework's learning rate at each integer optimizer step (float64),
     computed in numpy from that framework's own formula, including its rounding quirks.
-    `note_ids` holds `(NOTE_TEMPLATES key, params)` pairs; `notes` is their English text.
+    `note_ids` holds `(NOTE_TEMPLATES key, params)` pairs; `notes` is their English text and
+    `notes_in(lang)` their text in another language.
     """
 
     framework: str
@@ -222,7 +84,10 @@ class Translation:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return tuple(render_note(key, params) for key, params in self.note_ids)
+        return self.notes_in(i18n.DEFAULT_LANGUAGE)
+
+    def notes_in(self, lang: str) -> tuple[str, ...]:
+        return tuple(render_note(key, params, lang) for key, params in self.note_ids)
 
     def values(self, steps: np.ndarray) -> np.ndarray:
         """The framework's learning rate at each optimizer step in `steps` (integers >= 0)."""

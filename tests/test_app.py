@@ -708,3 +708,16 @@ def test_a_class_without_translations_says_so():
     at.button(key="list.add").click()
     rerun(at)
     assert any("ExponentialDecay" in t for t in texts(at, "info"))
+
+
+def test_an_error_on_screen_follows_a_language_switch():
+    at = run()
+    at.text_area(key="import.text").set_value('{"class_name": "CosineDecay", "config": {}}')
+    at.button(key="import.open").click()
+    rerun(at)
+    (english,) = texts(at, "error")
+    at.selectbox(key="view.lang").set_value("zh-TW")
+    rerun(at)
+    (chinese,) = texts(at, "error")
+    assert chinese != english and "initial_learning_rate" in chinese
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", chinese.replace("initial_learning_rate", ""))

@@ -354,6 +354,10 @@ def test_link_with_an_invalid_config_opens_the_others_and_says_which_and_why():
     (message,) = messages
     text = ss.message_text(message, "en")
     assert "Configuration 1" in text and "decay_rate" in text
+    # The reason is worded in the reader's language too, not frozen in English.
+    chinese = ss.message_text(message, "zh-TW")
+    assert "decay_rate" in chinese and chinese != text
+    assert message[1]["error"].message("zh-TW") in chinese
 
 
 def test_link_with_bad_view_values_uses_the_defaults_with_notices():
