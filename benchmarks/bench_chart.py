@@ -92,9 +92,7 @@ def build_overlay(schedules: Sequence[lrviz.Schedule], stop: int) -> go.Figure:
     marks = figures.find_marks(curves[0], stop)
     phases = formulas.phases(schedules[0], stop + 1)
     view = View(horizon=stop)
-    return figures.overlay_figure(
-        curves, view, stop, marks, 0, cursor=stop // 2, phases=phases
-    )
+    return figures.overlay_figure(curves, view, stop, marks, 0, cursor=stop // 2, phases=phases)
 
 
 def streamlit_spec(figure: go.Figure) -> str:

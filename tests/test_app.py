@@ -720,4 +720,6 @@ def test_an_error_on_screen_follows_a_language_switch():
     rerun(at)
     (chinese,) = texts(at, "error")
     assert chinese != english and "initial_learning_rate" in chinese
-    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", chinese.replace("initial_learning_rate", ""))
+    assert not re.search(
+        r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", chinese.replace("initial_learning_rate", "")
+    )

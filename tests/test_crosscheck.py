@@ -46,9 +46,7 @@ def test_long_ranges_are_checked_at_the_plotted_steps_and_plotted_values_match()
     found, plotted = by_framework(schedule, start, stop)
     for checked in found.values():
         assert not checked.every_step and checked.steps_checked == plotted.size
-        np.testing.assert_array_equal(
-            checked.plotted_values, checked.translation.values(plotted)
-        )
+        np.testing.assert_array_equal(checked.plotted_values, checked.translation.values(plotted))
 
 
 def test_classes_without_translations_give_none():
