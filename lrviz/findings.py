@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from lrviz.errors import ConfigError
+from lrviz.errors import ConfigError, Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, t
 from lrviz.schedules import FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
 
@@ -33,12 +33,13 @@ class Finding:
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """What Keras will do, in plain words."""
-        text = t(f"finding.{self.code}", lang, **self.params)
-        return f"{text} {t(self.detail, lang, **self.params)}" if self.detail else text
+        params = localised(self.params, lang)
+        text = t(f"finding.{self.code}", lang, **params)
+        return f"{text} {t(self.detail, lang, **params)}" if self.detail else text
 
     def fix(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """How to get what was meant."""
-        return t(f"finding.{self.code}.fix", lang, **self.params)
+        return t(f"finding.{self.code}.fix", lang, **localised(self.params, lang))
 
 
 def _integer_finding(schedule: Schedule) -> Finding | None:
@@ -104,7 +105,11 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
                 {
                     "alpha": alpha,
                     "floor": f"{alpha * peak:.6g}",
-                    "direction": "below zero" if alpha < 0 else "above the peak, so it rises",
+                    "direction": Phrase(
+                        "finding.direction.below_zero"
+                        if alpha < 0
+                        else "finding.direction.above_peak"
+                    ),
                 },
             )
         )
@@ -144,7 +149,7 @@ def _float32_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
     if reach <= FLOAT32_EXACT_STEPS:
         return None
     jump = int(np.spacing(np.float32(reach)))
-    where = f"around step {reach:,}"
+    where = Phrase("finding.around_step", {"step": reach})
     return Finding("float32_steps", "info", "steps", {"where": where, "jump": jump})
 
 

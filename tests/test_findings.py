@@ -105,3 +105,14 @@ def test_every_finding_renders_in_every_language():
         for schedule in schedules:
             for finding in lrviz.findings(schedule, horizon=10**8):
                 assert finding.message(lang) and finding.fix(lang)
+
+
+def test_findings_are_worded_wholly_in_the_chosen_language():
+    """No English phrase rides inside a Chinese finding (direction, where, ranges)."""
+    below = lrviz.from_keras(lrviz.default_config("CosineDecay")).replace(alpha=-0.5)
+    big = lrviz.from_keras(lrviz.default_config("CosineDecay")).replace(decay_steps=10**9)
+    texts = [f.message("zh-TW") for s in (below, big) for f in lrviz.findings(s, 2 * 10**9)]
+    assert any("低於零" in text for text in texts)
+    assert any("步附近" in text for text in texts)
+    for text in texts:
+        assert "below zero" not in text and "around step" not in text
