@@ -148,7 +148,7 @@ def plot_figure(
     if title:
         top = fig.layout.margin.t + TITLE_MARGIN
         fig.update_layout(
-            title={"text": html.escape(title), "x": 0.01, "y": 0.98, "yref": "container"},
+            title={"text": figures.plotly_text(title), "x": 0.01, "y": 0.98, "yref": "container"},
             margin={"t": top},
         )
     return fig

@@ -63,6 +63,15 @@ _BREAK_KINDS = {
 }
 
 
+def plotly_text(text: str) -> str:
+    """User text for Plotly's text renderer, which reads some HTML: `<`, `>` and `&` escaped.
+
+    Quotes are left alone: Plotly decodes `&lt;`, `&gt;` and `&amp;` but not `&quot;`, and a
+    quote cannot start a tag.
+    """
+    return html.escape(text, quote=False)
+
+
 def colour_name(index: int) -> str:
     """The Streamlit colour name of a configuration's colour index."""
     return COLOUR_NAMES[index % len(COLOUR_NAMES)]
@@ -272,7 +281,7 @@ def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
-        "name": html.escape(curve.label),
+        "name": plotly_text(curve.label),
         "mode": "lines",
         "line": {"color": colour, "dash": dash, "width": 2},
         "hovertemplate": _hover(view, t("chart.lr", view.lang)),
@@ -287,7 +296,7 @@ def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, 
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
-        "name": html.escape(companion.label),
+        "name": plotly_text(companion.label),
         "mode": "lines",
         "line": {
             "color": colour,
@@ -466,12 +475,12 @@ def _add_marks(
             "type": "scatter",
             "x": _x(steps, view),
             "y": np.array([m.value for m in marks], dtype=np.float32),
-            "text": [html.escape(mark_label(m, lang)) for m in marks],
+            "text": [plotly_text(mark_label(m, lang)) for m in marks],
             "mode": "markers+text" if labelled else "markers",
             "textposition": ["top left" if m.step > right else "top right" for m in marks],
             "textfont": {"size": 11, "color": colour},
             "marker": {"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
-            "name": html.escape(t("chart.marks", lang)),
+            "name": plotly_text(t("chart.marks", lang)),
             "hovertemplate": _text_hover(view),
             "showlegend": False,
         }
@@ -509,7 +518,7 @@ def _add_phases(
         if labelled:
             layout["annotations"].append(
                 {
-                    "text": html.escape(phase.label(view.lang)),
+                    "text": plotly_text(phase.label(view.lang)),
                     "x": (low + high) / 2,
                     "xref": "x",
                     "xanchor": "center",
@@ -550,17 +559,17 @@ def _add_cursor(
             "x": [position] * len(rows),
             "y": np.array([value for _, value, _ in rows], dtype=np.float32),
             "text": [
-                html.escape(t("chart.cursor_hover", lang, value=format_lr(v), phase=phase))
+                plotly_text(t("chart.cursor_hover", lang, value=format_lr(v), phase=phase))
                 for _, v, phase in rows
             ],
-            "customdata": [html.escape(label) for label, _, _ in rows],
+            "customdata": [plotly_text(label) for label, _, _ in rows],
             "mode": "markers",
             "marker": {
                 "size": 11,
                 "color": [line_style(c.colour)[0] for c in curves],
                 "line": {"width": 2, "color": "white"},
             },
-            "name": html.escape(t("chart.cursor", lang)),
+            "name": plotly_text(t("chart.cursor", lang)),
             "hovertemplate": f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
             "showlegend": False,
         }
@@ -579,7 +588,7 @@ def side_by_side_figure(
         cols=columns,
         shared_xaxes="all",
         shared_yaxes="all",
-        subplot_titles=[html.escape(c.label) for c in curves],
+        subplot_titles=[plotly_text(c.label) for c in curves],
         vertical_spacing=min(0.12, 0.5 / rows),
         horizontal_spacing=0.04,
     )
@@ -632,7 +641,7 @@ def difference_figure(
                 "type": "scatter",
                 "x": _x(steps, view),
                 "y": difference,
-                "name": html.escape(curve.label),
+                "name": plotly_text(curve.label),
                 "mode": "lines",
                 "line": {"color": colour, "dash": dash, "width": 2},
                 "hovertemplate": (
@@ -641,7 +650,7 @@ def difference_figure(
                 ),
             }
         )
-    title = t("chart.diff_axis", lang, name=html.escape(reference.label))
+    title = t("chart.diff_axis", lang, name=plotly_text(reference.label))
     layout = _layout(view, stop, title, log_y=False, start=start)
     _linked_axis(data, layout, view, stop, start)
     return _figure(data, layout)
