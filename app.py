@@ -696,8 +696,10 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     if (first, last) != (0, horizon):
         st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
     if marks:
-        with st.expander(tr("marks.title", name=ss.plain_markdown(selected.name))):
-            st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+        box = lazy_expander(tr("marks.title", name=ss.plain_markdown(selected.name)), "marks")
+        if box.open:
+            with box:
+                st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
     return curves
 
 
@@ -750,7 +752,10 @@ def on_companions() -> None:
 def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int) -> None:
     """The selected configuration in optax, PyTorch, transformers and timm: code, notes, and how
     far each is from the Keras curve over the steps shown."""
-    with st.expander(tr("xlate.title"), expanded=bool(chosen_companions())):
+    box = lazy_expander(tr("xlate.title"), "xlate", expanded=bool(chosen_companions()))
+    if not box.open:
+        return
+    with box:
         found = translations_of(entry, first, last, horizon)
         if not found:
             st.info(tr("xlate.none", cls=entry.class_name), icon=":material/info:")
@@ -838,6 +843,12 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         st.dataframe(table, hide_index=True, width="stretch", key="at.table")
 
 
+def lazy_expander(label: str, name: str, expanded: bool = False) -> Any:
+    """An expander whose content is built only while it is open (`.open`): closed panels cost
+    neither server time nor browser rendering on every rerun."""
+    return st.expander(label, key=f"panel.{name}", expanded=expanded, on_change="rerun")
+
+
 def formula_panel(entry: ss.OpenConfig) -> None:
     """The selected configuration's formula at the lookup step, worked through to the chart's number."""
     schedule = entry.schedule()
@@ -849,7 +860,10 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         step=f"{step:,}",
         phase=worked.phase.label(lang()),
     )
-    with st.expander(title, expanded=False):
+    box = lazy_expander(title, "formula")
+    if not box.open:
+        return
+    with box:
         st.latex(formulas.formula(schedule, worked.phase, lang()))
         st.caption(tr("formula.worked"))
         for line in worked.lines:

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 
 from lrviz.errors import ConfigError, localised
@@ -111,6 +112,11 @@ class OpenConfig:
         return str(self.config["class_name"])
 
     def schedule(self) -> Schedule:
+        """The engine's schedule of this configuration (built once: entries never change)."""
+        return self._schedule
+
+    @cached_property
+    def _schedule(self) -> Schedule:
         return from_keras(self.config)
 
 

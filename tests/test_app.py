@@ -20,10 +20,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 30
 
 
-def run(query: dict[str, str] | None = None) -> AppTest:
+def run(query: dict[str, str] | None = None, panels: tuple[str, ...] = ()) -> AppTest:
+    """The page after its first run; `panels` are lazy expanders to open (`panel.<name>`)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    for name in panels:
+        at.session_state[f"panel.{name}"] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -621,8 +624,7 @@ def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     import lrviz
     from lrviz import formulas
 
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
+    at = run(panels=("formula",))
     at.number_input(key="view.at").set_value(5000).run()
     assert not at.exception
     (expander,) = [e for e in at.expander if "5,000" in e.label]
@@ -686,8 +688,15 @@ def test_the_cursor_slider_moves_the_marker_and_the_table_gives_values_and_phase
     assert table["learning rate"].tolist() == [str(schedule(np.int64(500)))]
 
 
-def test_translations_overlay_dotted_curves_with_their_differences():
+def test_closed_panels_are_not_built():
     at = run()
+    assert not at.get("latex") and not at.multiselect
+    opened = run(panels=("formula", "xlate"))
+    assert opened.get("latex") and opened.multiselect
+
+
+def test_translations_overlay_dotted_curves_with_their_differences():
+    at = run(panels=("xlate",))
     panel_text = " ".join(texts(at, "caption"))
     assert "Largest difference from Keras" in panel_text or "Equal to the Keras curve" in panel_text
     at.multiselect(key="xlate.overlay").set_value([2])
@@ -703,7 +712,7 @@ def test_translations_overlay_dotted_curves_with_their_differences():
 
 
 def test_a_class_without_translations_says_so():
-    at = run()
+    at = run(panels=("xlate",))
     at.selectbox(key="list.add_class").set_value("ExponentialDecay")
     at.button(key="list.add").click()
     rerun(at)
