@@ -43,8 +43,6 @@ IMPORT_RESULT = "import_result"
 IMPORT_TEXT = "import.text"
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
-PLOTTED = "plotted"
-PLOTTED_SPE = "plotted_steps_per_epoch"
 
 st.set_page_config(page_title="lrviz", page_icon="📉", layout="wide")
 
@@ -83,10 +81,6 @@ def start_session() -> None:
     st.session_state[ERRORS] = {}
     st.session_state[TABLE_REV] = {}
     st.session_state[REMEMBERED] = {}
-    # What the chart plots, for the CSV download: lists updated in place by every chart run, so
-    # the download built later (when pressed) has the current curves even after fragment reruns.
-    st.session_state[PLOTTED] = []
-    st.session_state[PLOTTED_SPE] = [None]
 
 
 def apply(
@@ -805,6 +799,23 @@ def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
     )
 
 
+def csv_download(curves: list[fg.Curve]) -> None:
+    """The plotted points as CSV, beside the chart so it always matches what is shown."""
+    view = studio().view
+    csv = payloads.plotted_csv(
+        [(c.label, c.schedule, c.steps) for c in curves],
+        view.steps_per_epoch if view.x_unit == "epochs" else None,
+    )
+    st.download_button(
+        tr("export.csv"),
+        csv,
+        file_name="lrviz-plotted.csv",
+        mime="text/csv",
+        key="export.csv",
+        icon=":material/download:",
+    )
+
+
 def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> None:
     """The step cursor: a slider over the steps shown and an exact entry; values and phases."""
     st.subheader(tr("at.title"))
@@ -898,22 +909,11 @@ def export_tab() -> None:
         st.code(payloads.python_snippet(schedule), language="python")
         st.download_button(
             tr("export.all", count=len(current.entries)),
-            lambda: payloads.keras_json_list(schedules_of(current.entries)),
+            payloads.keras_json_list(schedules_of(current.entries)),
             file_name="lrviz-schedules.json",
             mime="application/json",
             key="export.all",
             icon=":material/download:",
-        )
-        plotted, spe = st.session_state[PLOTTED], st.session_state[PLOTTED_SPE]
-        st.download_button(
-            tr("export.csv"),
-            # Built when the button is pressed, from what the chart shows then.
-            lambda: payloads.plotted_csv(list(plotted), spe[0]),
-            file_name="lrviz-plotted.csv",
-            mime="text/csv",
-            key="export.csv",
-            icon=":material/download:",
-            disabled=not studio().visible(),
         )
         formats = {f: f.upper() for f in ss.IMAGE_FORMATS}
         control(
@@ -992,10 +992,8 @@ def studio_view() -> None:
         view_controls(studio().entries)
     first, last = zoom_controls(horizon)
     curves = chart(horizon, first, last)
-    st.session_state[PLOTTED][:] = [(c.label, c.schedule, c.steps) for c in curves]
-    st.session_state[PLOTTED_SPE][0] = (
-        studio().view.steps_per_epoch if studio().view.x_unit == "epochs" else None
-    )
+    if curves:
+        csv_download(curves)
     if studio().entries:
         step_lookup(studio().entries, first, last)
     if studio().current is not None:
