@@ -497,7 +497,7 @@ def list_table(entry: ss.OpenConfig) -> None:
 
 def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     view = studio().view
-    top = st.columns([3, 1.3, 2], vertical_alignment="bottom")
+    top = st.columns([3, 1.7, 2], vertical_alignment="bottom")
     modes = {m: tr(f"view.mode.{m}") for m in ss.MODES}
     control(
         top[0].radio,
@@ -585,7 +585,7 @@ def zoom_controls(horizon: int) -> tuple[int, int]:
     view = studio().view
     first, last = fg.shown_range(view, horizon)
     top = max(horizon, last)
-    cols = st.columns([4, 1.4, 1.4, 1], vertical_alignment="bottom")
+    cols = st.columns([3.6, 1.3, 1.3, 1.3], vertical_alignment="bottom")
     bind("view.zoom", (first, last))
     cols[0].slider(
         tr("zoom.range"),
@@ -985,8 +985,8 @@ def studio_view() -> None:
     if horizon != st.session_state.get(PAGE_HORIZON):
         st.rerun(scope="app")
     st.session_state[SHOWN_HORIZON] = horizon
-    controls, share = st.columns([6, 1], vertical_alignment="top")
-    with share.popover(tr("tab.share"), icon=":material/link:", width="stretch"):
+    controls, share = st.columns([5, 1.2], vertical_alignment="top")
+    with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
         share_panel()
     with controls:
         view_controls(studio().entries)

@@ -74,6 +74,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from lrviz.errors import Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.keras_json import json_depth
 
@@ -132,11 +133,11 @@ _INT_TEXT = re.compile(r"-?[0-9]+")
 _FLOAT_TEXT = re.compile(r"-?[0-9]+([.][0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
 _SELECTED_TEXT = re.compile(r"[0-9]{1,9}")
 _NOT_BASE64URL = re.compile(r"[^A-Za-z0-9_-]")
-_TYPE_WORDS: dict[type, str] = {
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    str: "text",
+_TYPE_WORDS: dict[type, Phrase] = {
+    bool: Phrase("share.type.bool"),
+    int: Phrase("share.type.int"),
+    float: Phrase("share.type.float"),
+    str: Phrase("share.type.str"),
 }
 
 # The notices' English templates; every language's live in `lrviz/locales/<lang>.share.json`.
@@ -184,7 +185,7 @@ class Notice:
 
     def text(self, lang: str) -> str:
         """The one-line message in `lang` (a `lrviz.i18n.LANGUAGES` code)."""
-        return t(self.id, lang, **self.params)
+        return t(self.id, lang, **localised(self.params, lang))
 
     def __str__(self) -> str:
         return self.message

@@ -294,9 +294,8 @@ def test_selected_name_is_text_in_titles_expanders_and_export_and_safe_in_file_n
 
 
 def test_share_panel_shows_a_link_that_reopens_the_same_names(hostile):
-    # The share link is a tab or a popover button, depending on the layout.
-    opener = hostile.get_by_role("tab", name="Share link")
-    opener.or_(hostile.get_by_role("button", name="Share link")).click()
+    # The share link sits in a popover ("Share") beside the chart options.
+    hostile.get_by_role("button", name="Share", exact=True).click()
     _settle(hostile)
     link = hostile.locator('[data-testid="stCode"]').filter(has_text="?v=1").text_content()
     query = parse_qs(urlsplit(link.strip()).query)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lrviz import i18n
+from lrviz.errors import localised
 from lrviz.i18n import LANGUAGES, catalog, t
 from lrviz.schedules import SCHEDULES, param_help, spec_summary
 from lrviz.share import MESSAGES, LinkTooLong, Notice
@@ -195,7 +196,7 @@ def test_parameter_help_keeps_what_keras_docs_get_wrong_in_chinese():
 
 def test_share_notices_render_in_every_language():
     notice = Notice("share.view_too_long", {"key": "mode", "length": 1234, "limit": 40})
-    assert notice.message == MESSAGES[notice.id].format(**notice.params)
+    assert notice.message == MESSAGES[notice.id].format(**localised(notice.params, "en"))
     assert notice.text("en") == notice.message
     assert "1,234" in notice.text("zh-TW")
     assert notice.text("zh-TW") != notice.message

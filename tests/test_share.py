@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import lrviz
 from lrviz import share
+from lrviz.errors import Phrase, localised
 from lrviz.share import (
     ARG_CODES,
     CLASS_CODES,
@@ -83,7 +84,7 @@ def ids(decoded: DecodedState) -> list[str]:
 def assert_well_formed(decoded: DecodedState) -> None:
     """Every notice comes from the table and reads as one line; the state has the promised shape."""
     for notice in decoded.notices:
-        assert notice.message == MESSAGES[notice.id].format(**notice.params)
+        assert notice.message == MESSAGES[notice.id].format(**localised(notice.params, "en"))
         assert len(notice.message.splitlines()) == 1
     state = decoded.state
     assert len(state.entries) <= MAX_ENTRIES
@@ -608,7 +609,7 @@ def test_view_value_of_the_wrong_type_is_dropped_with_a_notice() -> None:
     assert decoded.notices == (
         Notice(
             "share.view_bad_value",
-            {"key": '"spe"', "expected": "a whole number", "value": '"many"'},
+            {"key": '"spe"', "expected": Phrase("share.type.int"), "value": '"many"'},
         ),
     )
 
@@ -828,3 +829,10 @@ def test_a_damaged_selection_with_no_configurations_is_reported() -> None:
     decoded = decode_state({"v": "1", "s": "eNqLrlbKVrJSclbSUSpQsqpWyilSsjLQM9BRSilWsrI0MACy"})
     assert decoded.state.entries == ()
     assert [notice.id for notice in decoded.notices] == ["share.selected_invalid"]
+
+
+def test_a_wrong_view_value_is_explained_wholly_in_the_readers_language():
+    (notice,) = decode_state({"v": "1", "spe": "many"}, {"spe": int}).notices
+    assert "a whole number" in notice.text("en")
+    chinese = notice.text("zh-TW")
+    assert "整數" in chinese and "whole number" not in chinese
