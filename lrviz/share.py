@@ -376,6 +376,13 @@ def decode_state(
             notices.append(Notice("share.param_unreadable", {"key": _show(key)}))
         else:
             values[key] = value
+            if isinstance(raw, (list, tuple)) and len(set(map(str, raw))) > 1:
+                notices.append(
+                    Notice(
+                        "share.param_repeated",
+                        {"key": _show(key), "count": len(raw), "value": _show(value)},
+                    )
+                )
     version, payload = values.get(VERSION_KEY), values.get(CONFIGS_KEY)
     if version is None and payload is not None:
         notices.append(Notice("share.no_version"))
@@ -386,6 +393,10 @@ def decode_state(
         notices.append(Notice("share.unknown_version", {"version": _show(version)}))
     elif payload is not None:
         entries, positions = _read_entries(payload, notices)
+    elif _SELECTED_TEXT.fullmatch(values.get(SELECTED_KEY, "")):
+        # Links from lrviz name a selection only beside configurations: `c` was lost or renamed.
+        number = int(values[SELECTED_KEY]) + 1
+        notices.append(Notice("share.selected_no_configs", {"number": number}))
     selected = _read_selected(values.get(SELECTED_KEY), positions, notices)
     view = _read_view(values, view_types, notices)
     return DecodedState(SharedState(tuple(entries), selected, view), tuple(notices))

@@ -640,9 +640,10 @@ def test_over_long_payload_is_refused_before_decoding() -> None:
     assert ids(decoded) == ["share.configs_too_long"]
 
 
-def test_repeated_params_count_with_their_last_value() -> None:
+def test_repeated_params_count_with_their_last_value_and_are_reported() -> None:
     decoded = decode_state({"v": ["2", "1"], "c": ["junk", ONE["c"]], "x": ["a", "b"]})
-    assert (decoded.notices, len(decoded.state.entries), decoded.state.view) == ((), 1, {"x": "b"})
+    assert (len(decoded.state.entries), decoded.state.view) == (1, {"x": "b"})
+    assert ids(decoded) == ["share.param_repeated"] * 3
 
 
 def test_param_without_a_text_value_is_ignored_with_a_notice() -> None:
@@ -836,3 +837,26 @@ def test_a_wrong_view_value_is_explained_wholly_in_the_readers_language():
     assert "a whole number" in notice.text("en")
     chinese = notice.text("zh-TW")
     assert "整數" in chinese and "whole number" not in chinese
+
+
+def test_a_selection_without_configurations_is_reported() -> None:
+    # A bit flip can turn `c=` into `s=`: the configurations are gone and the link must say so.
+    decoded = decode_state({"v": "1", "s": "1"}, VIEW_TYPES)
+    assert decoded.state.entries == ()
+    assert [notice.id for notice in decoded.notices] == ["share.selected_no_configs"]
+    assert "configuration 2" in decoded.notices[0].message
+
+
+def test_a_repeated_param_with_different_values_is_reported() -> None:
+    link = build_link(
+        SharedState((Entry(random_config("CosineDecay", np.random.default_rng(3))),), 0, {})
+    )
+    params = parse_qs(urlsplit(link).query, keep_blank_values=True)
+    params["v"] = ["2", "1"]
+    decoded = decode_state(params, VIEW_TYPES)
+    assert len(decoded.state.entries) == 1
+    assert [notice.id for notice in decoded.notices] == ["share.param_repeated"]
+    assert '"v"' in decoded.notices[0].message
+    # The same value twice loses nothing, so it is not worth a notice.
+    params["v"] = ["1", "1"]
+    assert decode_state(params, VIEW_TYPES).notices == ()
