@@ -21,8 +21,11 @@ DEFAULT_COLUMNS = 1000
 DENSE_STEPS = 16_000
 # Steps evaluated at each side of a breakpoint and at each column edge on sparse ranges.
 EDGE_WINDOW = 2
+# Steps evaluated around each breakpoint: the last step of the piece that ends there and the
+# first of the next (the breakpoints are the engine's own, exact on the integer grid).
+MARK_WINDOW = np.array([-1, 0], dtype=np.int64)
 # Most candidate steps around breakpoints before a range counts as dense.
-MAX_CANDIDATES = 3_000_000
+MAX_CANDIDATES = 1_200_000
 # Ranges with denser breakpoints are evaluated step by step up to this many steps (exact), and
 # at this many evenly spaced steps per column beyond it.
 MAX_DENSE_STEPS = 10_000_000
@@ -65,20 +68,23 @@ def _argreduce(values: np.ndarray, starts: np.ndarray, ufunc: np.ufunc) -> np.nd
     return hits[np.r_[True, hit_segment[1:] != hit_segment[:-1]]]
 
 
-def _candidates(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray | None:
+def _candidates(
+    marks: np.ndarray | None, start: int, stop: int, edges: np.ndarray
+) -> np.ndarray | None:
     """Column edges and breakpoint neighbourhoods: where a piecewise-monotone curve has extremes.
 
-    None when the breakpoints are too dense to list (then only a full evaluation is exact).
+    `marks` are the schedule's breakpoints (None: too many to list; an empty array for a curve
+    that is monotone throughout). None when the breakpoints are too dense to list (then only a
+    full evaluation is exact).
     """
     window = np.arange(-EDGE_WINDOW, EDGE_WINDOW + 1, dtype=np.int64)
     parts = [(edges[:-1, None] + window).ravel(), (edges[1:, None] - 1 + window).ravel()]
-    marks = schedule.breakpoints(stop)
     if marks is None:
         return None
     marks = marks[(marks >= start - EDGE_WINDOW) & (marks <= stop + EDGE_WINDOW)]
-    if marks.size * window.size > MAX_CANDIDATES:
+    if marks.size * MARK_WINDOW.size > MAX_CANDIDATES:
         return None
-    parts.append((marks[:, None] + window).ravel())
+    parts.append((marks[:, None] + MARK_WINDOW).ravel())
     steps = np.concatenate(parts)
     return sorted_unique(steps[(steps >= start) & (steps <= stop)])
 
@@ -113,7 +119,14 @@ def sample_steps(
     if count <= 4 * columns:
         return np.arange(start, stop + 1, dtype=np.int64)
     edges = column_edges(start, stop, columns)
-    steps = None if count <= DENSE_STEPS else _candidates(schedule, start, stop, edges)
+    # A monotone curve's extremes in a column are at the column's ends, stairs or not: its
+    # breakpoints are only drawn, and only when there are few enough to matter (listing 10^5
+    # exact stair edges would cost more than the whole chart).
+    if schedule.monotone:
+        marks, inner_marks = schedule.breakpoints(stop, 4 * columns), np.zeros(0, dtype=np.int64)
+    else:
+        marks = inner_marks = schedule.breakpoints(stop)
+    steps = None if count <= DENSE_STEPS else _candidates(inner_marks, start, stop, edges)
     if steps is None:
         chosen = _sample_dense(schedule, start, stop, edges)
     else:
@@ -123,7 +136,6 @@ def sample_steps(
             steps = sorted_unique(np.concatenate([steps, extra]))
             values = schedule(steps)
         chosen = m4(steps, values, edges)
-    marks = schedule.breakpoints(stop)
     if marks is not None and marks.size <= 4 * columns:
         marks = marks[(marks >= start) & (marks <= stop)]
         chosen = sorted_unique(np.concatenate([chosen, marks, np.clip(marks - 1, start, stop)]))

@@ -28,7 +28,7 @@ FLOAT32_EXACT_STEPS = 2**24
 
 Config = Mapping[str, Any]
 Evaluate = Callable[[Config, np.ndarray], np.ndarray]
-Breaks = Callable[[Config, int], "np.ndarray | None"]
+Breaks = Callable[[Config, int, int], "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,55 @@ _POWER_SHORTCUTS = tuple(F32(e) for e in (0.5, 1.0, 2.0, -1.0))
 
 
 def _power(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """`np.power` with an exponent array, giving what Keras's scalar calls give at every element."""
+    """`np.power` with an exponent array, giving what Keras's scalar calls give at every element.
+
+    float32 `power` costs 30-200 ns an element, so a scalar base of 1 (m_mul's default) is not
+    computed at all (IEEE `pow(1, y)` is 1 for every y, NaN too), and an exponent that repeats in
+    runs (a restart's index, a stair's, at sorted steps) is computed once per run.
+    """
+    if np.ndim(base) == 0:
+        if base == 1:
+            return np.ones(np.shape(exponent), dtype=np.result_type(base, exponent))
+        if exponent.ndim == 1 and exponent.size > 64:
+            return _power_sorted_runs(base, exponent)
+    return _power_elementwise(base, exponent)
+
+
+def _power_sorted_runs(base: np.float32, exponent: np.ndarray) -> np.ndarray:
+    """`_power_elementwise` for a scalar base, computed once per run of equal exponents, and not at
+    all in the tail of an ascending exponent where the power has already underflowed to 0 (base
+    < 1) or overflowed to inf (base > 1): there it stays (float32 `power` is monotone in the
+    exponent; tests/test_schedules.py checks this tail rule against `np.power`)."""
+    tail_from = exponent.size
+    if 0 < base < 1 or 1 < base < np.inf:
+        tail = 0 if base < 1 else np.inf
+        with np.errstate(invalid="ignore"):
+            ascending = bool(np.all(exponent[1:] >= exponent[:-1]))
+        if ascending and _power_elementwise(base, exponent[-1:])[0] == tail:
+            low, high = -1, exponent.size - 1  # power(exponent[high]) == tail
+            while high - low > 1:
+                mid = (low + high) // 2
+                if _power_elementwise(base, exponent[mid : mid + 1])[0] == tail:
+                    high = mid
+                else:
+                    low = mid
+            tail_from = high
+    head = exponent[:tail_from]
+    starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]]) if head.size else head
+    if starts.size * 4 < head.size:
+        head_power = np.repeat(
+            _power_elementwise(base, head[starts]), np.diff(np.r_[starts, head.size])
+        )
+    else:
+        head_power = _power_elementwise(base, head)
+    out = np.empty(exponent.shape, dtype=np.result_type(base, exponent))
+    out[:tail_from] = head_power
+    if tail_from < exponent.size:
+        out[tail_from:] = 0 if base < 1 else np.inf
+    return out
+
+
+def _power_elementwise(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
     out = np.power(base, exponent)
     for shortcut in _POWER_SHORTCUTS:
         mask = exponent == shortcut
@@ -195,7 +243,7 @@ def _eval_cosine_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return np.where(s < warmup_steps, warm.astype(F32), decay)
 
 
-def _breaks_cosine(cfg: Config, stop: int) -> np.ndarray:
+def _breaks_cosine(cfg: Config, stop: int, limit: int) -> np.ndarray:
     if cfg["warmup_target"] is None:
         return np.array([cfg["decay_steps"]], dtype=np.int64)
     warmup = int(cfg["warmup_steps"])
@@ -273,6 +321,10 @@ def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         return (lr0 * decayed).astype(F32)
 
 
+# Most breakpoints `Schedule.breakpoints` lists by default.
+MAX_BREAKPOINTS = 1_000_000
+
+
 def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     """Theoretical steps at which SGDR restarts (period i starts), up to `stop`; None if > limit."""
     first = float(cfg["first_decay_steps"])
@@ -333,8 +385,8 @@ def _exact_edges(index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray) 
     return sorted_unique(np.concatenate([high, approx]))
 
 
-def _breaks_restarts(cfg: Config, stop: int) -> np.ndarray | None:
-    starts = restart_starts(cfg, stop)
+def _breaks_restarts(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+    starts = restart_starts(cfg, stop, limit)
     if starts is None:
         return None
     if starts.size <= 100_000 and not _is_int_dtype(cfg):
@@ -391,7 +443,7 @@ def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return F32(cfg["initial_learning_rate"]) / denom
 
 
-def _breaks_staircase(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
+def _breaks_staircase(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     if not cfg["staircase"]:
         return np.zeros(0, dtype=np.int64)
     count = stop // int(cfg["decay_steps"])
@@ -437,7 +489,9 @@ def _eval_piecewise(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return table[index].astype(F32)
 
 
-def _breaks_piecewise(cfg: Config, stop: int) -> np.ndarray:
+def _breaks_piecewise(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+    if len(cfg["boundaries"]) > limit:
+        return None
     return np.asarray(cfg["boundaries"], dtype=np.int64) + 1
 
 
@@ -485,7 +539,7 @@ def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         return ((lr0 - end) * np.power(1 - p, power) + end).astype(F32)
 
 
-def _breaks_polynomial(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
+def _breaks_polynomial(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     decay_steps = int(cfg["decay_steps"])
     if not cfg["cycle"]:
         return np.array([decay_steps], dtype=np.int64)
@@ -797,11 +851,21 @@ class Schedule:
         """The step from which the curve no longer changes (or a span that shows its pattern)."""
         return max(1, self.spec.settles_at(self.config))
 
-    def breakpoints(self, stop: int) -> np.ndarray | None:
+    @property
+    def monotone(self) -> bool:
+        """True when the whole curve only falls or only rises (ExponentialDecay and InverseTimeDecay
+        with decay_rate >= 0, stairs or not): then a step range's extremes are at its two ends,
+        however many stairs it holds."""
+        if self.class_name not in ("ExponentialDecay", "InverseTimeDecay"):
+            return False
+        return bool(float(self.config["decay_rate"]) >= 0)
+
+    def breakpoints(self, stop: int, limit: int = MAX_BREAKPOINTS) -> np.ndarray | None:
         """Steps in [0, stop] where the curve changes its formula (warmup end, decay end, restarts,
-        boundaries, stair edges), exact on the integer grid; None when there are too many to list.
+        boundaries, stair edges), exact on the integer grid; None when there are more than about
+        `limit` to list.
         """
-        raw = self.spec.breaks(self.config, stop)
+        raw = self.spec.breaks(self.config, stop, limit)
         if raw is None:
             return None
         raw = raw[(raw >= 0) & (raw <= stop)]

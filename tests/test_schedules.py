@@ -100,3 +100,56 @@ def test_parameter_reference_is_generated_from_the_specs():
     assert reference.read_text("utf-8") == parameters_markdown(), (
         "run `python -m lrviz.docs > docs/parameters.md`"
     )
+
+
+# The fast paths of `_power` (base 1, runs of equal exponents, the underflow/overflow tail of an
+# ascending exponent) must give what float32 `np.power` gives element by element.
+F32_BASES = np.array(
+    [0.0, 1e-30, 0.5, 0.8, 0.96, 0.99999994, 1.0, 1.0000001, 1.5, 2.0, 1e10, -0.8, -2.0],
+    dtype=np.float32,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(list(F32_BASES)) | st.floats(0, 4, width=32),
+    st.lists(
+        st.integers(0, 3000).map(float)
+        | st.floats(-50, 5000, width=32)
+        | st.sampled_from([0.5, 1.0, 2.0, -1.0, float("nan"), float("inf")]),
+        min_size=65,
+        max_size=400,
+    ),
+    st.sampled_from(["sorted", "runs", "as drawn"]),
+)
+def test_power_fast_paths_equal_elementwise_float32_power(
+    base: float, exponents: list[float], order: str
+) -> None:
+    from lrviz.schedules import _power
+
+    exponent = np.asarray(exponents, dtype=np.float32)
+    if order == "sorted":
+        exponent = np.sort(exponent)
+    elif order == "runs":
+        exponent = np.repeat(np.sort(exponent), 7)
+    base32 = np.float32(base)
+    with np.errstate(all="ignore"):
+        expected = np.power(base32, exponent)
+        for shortcut in (0.5, 1.0, 2.0, -1.0):  # Keras's scalar calls take these shortcuts
+            mask = exponent == np.float32(shortcut)
+            expected[mask] = np.power(base32, np.float32(shortcut))
+        got = _power(base32, exponent)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("base", [0.8, 0.5, 0.999, 1e-3, 1.001, 1.5, 7.0])
+def test_power_tail_rule_holds_for_integer_exponents(base: float) -> None:
+    # Once float32 power has underflowed to 0 (or overflowed to inf) at an exponent, it stays
+    # there for every larger exponent: what `_power` relies on to skip the tail.
+    exponent = np.arange(0, 200_000, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        powers = np.power(np.float32(base), exponent)
+    tail = 0 if base < 1 else np.inf
+    first = int(np.argmax(powers == tail))
+    assert powers[first] == tail and np.all(powers[first:] == tail)
