@@ -91,7 +91,7 @@ def apply(
     try:
         st.session_state[STUDIO] = operation(studio(), *args, **kwargs)
     except ss.TooManyConfigs as err:
-        errors[error_key] = Phrase("error.too_many", {"limit": MAX_CONFIGS, "adding": err.adding})
+        errors[error_key] = Phrase("studio.too_many", {"limit": MAX_CONFIGS, "adding": err.adding})
         return False
     except ConfigError as err:
         errors[error_key] = err
@@ -799,6 +799,16 @@ def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
     )
 
 
+def deferred(text: str) -> Callable[[], str]:
+    """Download data handed over when the button is pressed, not with every rerun.
+
+    Static data is stored as a media file per rerun, and the browser fetches each new file's URL
+    to check it; when reruns come fast (many users, a dragged slider), the file is replaced before
+    that check arrives and the page logs a 404. A deferred download has no URL until it is pressed.
+    """
+    return lambda: text
+
+
 def csv_download(curves: list[fg.Curve]) -> None:
     """The plotted points as CSV, beside the chart so it always matches what is shown."""
     view = studio().view
@@ -808,7 +818,7 @@ def csv_download(curves: list[fg.Curve]) -> None:
     )
     st.download_button(
         tr("export.csv"),
-        csv,
+        deferred(csv),
         file_name="lrviz-plotted.csv",
         mime="text/csv",
         key="export.csv",
@@ -897,7 +907,7 @@ def export_tab() -> None:
             st.info(tr("export.floats_note"), icon=":material/info:")
         st.download_button(
             tr("export.json"),
-            payloads.keras_json(schedule),
+            deferred(payloads.keras_json(schedule)),
             file_name=payloads.file_name(entry.name, "json"),
             mime="application/json",
             key="export.json",
@@ -909,7 +919,7 @@ def export_tab() -> None:
         st.code(payloads.python_snippet(schedule), language="python")
         st.download_button(
             tr("export.all", count=len(current.entries)),
-            payloads.keras_json_list(schedules_of(current.entries)),
+            deferred(payloads.keras_json_list(schedules_of(current.entries))),
             file_name="lrviz-schedules.json",
             mime="application/json",
             key="export.all",

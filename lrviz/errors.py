@@ -27,7 +27,7 @@ class Phrase:
 class ConfigError(ValueError):
     """A schedule configuration lrviz (or Keras) cannot use.
 
-    Raised as `ConfigError(key, **params)` with a key of `locales/<lang>.errors.json`. The message
+    Raised as `ConfigError(key, **params)` with a key of `locales/<lang>.json` (keys `error.*`, `bounds.*`). The message
     is one line that names the field, what was received and what would be accepted, in the style
     of Keras's own checks; `str(err)` is the English one and `err.message(lang)` any other.
     """

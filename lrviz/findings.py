@@ -7,8 +7,9 @@ render the same finding in any language.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from lrviz.errors import ConfigError, Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, t
-from lrviz.schedules import FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
+from lrviz.schedules import F32, FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
 
 Severity = Literal["warning", "info"]
 
@@ -135,22 +136,130 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
             )
     if name == "ExponentialDecay" and cfg["decay_rate"] > 1.0:
         found.append(Finding("rate_grows", "info", "decay_rate", {"decay_rate": cfg["decay_rate"]}))
+    if name == "CosineDecay":
+        shifted = _cosine_floor_finding(schedule)
+        if shifted:
+            found.append(shifted)
+    if name == "PolynomialDecay":
+        nan_from = polynomial_cycle_nan_from(schedule, _reach(schedule, horizon))
+        if nan_from is not None:
+            found.append(
+                Finding(
+                    "polynomial_cycle_nan",
+                    "warning",
+                    "cycle",
+                    {"nan_from": nan_from, "power": cfg["power"]},
+                )
+            )
     float32 = _float32_finding(schedule, horizon)
     if float32:
         found.append(float32)
     return found
 
 
+def _reach(schedule: Schedule, horizon: int | None) -> int:
+    """The last step a finding looks at: the user's horizon, or where the curve settles."""
+    return max(horizon or 0, schedule.settles_at())
+
+
 def _float32_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
     """Steps past 2^24 are rounded to float32 (PiecewiseConstant compares integers: exempt)."""
     if schedule.class_name == "PiecewiseConstantDecay" or schedule.uses_integer_dtype:
         return None
-    reach = max(horizon or 0, schedule.settles_at())
+    reach = _reach(schedule, horizon)
     if reach <= FLOAT32_EXACT_STEPS:
         return None
     jump = int(np.spacing(np.float32(reach)))
     where = Phrase("finding.around_step", {"step": reach})
     return Finding("float32_steps", "info", "steps", {"where": where, "jump": jump})
+
+
+def _cosine_floor_finding(schedule: Schedule) -> Finding | None:
+    """The floor after a warmup is not alpha * warmup_target when W + D rounds in float32.
+
+    Keras clamps the step to `fl(D + W)` and decays over `fl(D + W) - W`: once D + W is past 2^24
+    that differs from D, so the last cosine is not cos(pi) and the floor is off alpha * peak.
+    Without a warmup the clamp is D itself and D / D is exactly 1: no shift.
+    """
+    cfg = schedule.config
+    if cfg["warmup_target"] is None or schedule.uses_integer_dtype:
+        return None
+    cap = F32(cfg["decay_steps"]) + F32(cfg["warmup_steps"])
+    settled = schedule(int(cap))
+    # What Keras computes at cos(pi) = -1: peak * ((1 - alpha) * 0 + alpha), in float32.
+    expected = F32(cfg["warmup_target"]) * F32(cfg["alpha"])
+    if settled == expected:
+        return None
+    return Finding(
+        "cosine_floor_shifted",
+        "warning",
+        "warmup_steps",
+        {"settled": float(settled), "expected": float(expected)},
+    )
+
+
+# Steps per engine call while looking for the first NaN of a cycling PolynomialDecay.
+_NAN_SCAN_CHUNK = 1 << 18
+
+
+@functools.lru_cache(maxsize=256)
+def polynomial_cycle_nan_from(schedule: Schedule, limit: int) -> int | None:
+    """First step <= `limit` at which a cycling PolynomialDecay returns NaN in Keras, else None.
+
+    With `cycle=True` Keras divides by D * ceil(fl(step) / D). Past 2^24 the float32 quotient can
+    round down onto the cycle index k just after an edge k * D, so p = step / (k * D) > 1 and
+    (1 - p) ** power is NaN for a non-integer power (an integer power gives a finite value below
+    `end_learning_rate`). Below 2^24 the quotient never rounds that far. The search runs on the
+    engine, over float32 step values: p depends on the step only through fl(step), and scaling
+    D by 2^j scales every NaN step by 2^j, so only D's odd part d is searched (d = 1: never).
+    The search can take 0.1-0.3 s and findings are asked for on every rerun, so it is cached.
+    """
+    cfg = schedule.config
+    if not cfg["cycle"] or schedule.uses_integer_dtype or F32(cfg["power"]).is_integer():
+        return None
+    decay_steps = int(F32(cfg["decay_steps"]))
+    shift = (decay_steps & -decay_steps).bit_length() - 1
+    odd = decay_steps >> shift
+    if odd == 1 or limit < FLOAT32_EXACT_STEPS:
+        return None
+    reduced = {**cfg, "decay_steps": odd}
+    top = int(F32(limit)) >> shift
+    for values in _cycle_nan_candidates(odd, top):
+        bad = np.flatnonzero(np.isnan(schedule.spec.evaluate(reduced, values)))
+        if bad.size:
+            value = int(values[bad[0]]) << shift
+            break
+    else:
+        return None
+    # The first integer step that rounds to `value` lies within one float32 spacing below it.
+    window = np.arange(value - int(np.spacing(F32(value))), value + 1, dtype=np.int64)
+    step = int(window[np.flatnonzero(np.isnan(schedule(window)))[0]])
+    return step if step <= limit else None
+
+
+def _cycle_nan_candidates(odd: int, top: int) -> Iterator[np.ndarray]:
+    """Ascending float32 step values in [2^24, top] that may give NaN for decay_steps = odd.
+
+    Binade [2^e, 2^(e+1)) has spacing g = 2^(e-23). When it holds few cycles (k < 2^22, so the
+    float32 quotient is k or k + 1 and only k can give NaN, within (k*d, k*d + d*ulp(k)/2),
+    less than g), only the first value above each edge k*d can be NaN; otherwise every value is
+    a candidate.
+    """
+    exponent = FLOAT32_EXACT_STEPS.bit_length() - 1
+    while 1 << exponent <= top:
+        low, high = 1 << exponent, min(1 << (exponent + 1), top + 1)
+        spacing = 1 << (exponent - 23)
+        if (1 << (exponent + 1)) // odd < 1 << 22:
+            k = np.arange(low // odd, high // odd + 1, dtype=np.int64)
+            values = (k * odd // spacing + 1) * spacing
+            values = values[(values >= low) & (values < high)]
+            for first in range(0, values.size, _NAN_SCAN_CHUNK):
+                yield values[first : first + _NAN_SCAN_CHUNK]
+        else:
+            chunk = _NAN_SCAN_CHUNK * spacing
+            for first in range(low, high, chunk):
+                yield np.arange(first, min(first + chunk, high), spacing, dtype=np.int64)
+        exponent += 1
 
 
 def _raw_findings(config: Mapping[str, Any]) -> list[Finding]:

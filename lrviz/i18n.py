@@ -18,23 +18,9 @@ DEFAULT_LANGUAGE = "en"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """All templates of one language (cached; the files ship inside the package).
-
-    A language is `locales/<lang>.json` plus any `locales/<lang>.<part>.json` (one per area, such
-    as formulas), merged; a key defined twice is an error.
-    """
-    folder = resources.files("lrviz").joinpath("locales")
-    merged: dict[str, str] = {}
-    for file in sorted(folder.iterdir(), key=lambda f: f.name):
-        if file.name == f"{lang}.json" or (
-            file.name.startswith(f"{lang}.") and file.name.endswith(".json")
-        ):
-            part = json.loads(file.read_text("utf-8"))
-            clash = merged.keys() & part.keys()
-            if clash:
-                raise ValueError(f"{file.name} redefines {sorted(clash)[:3]}")
-            merged.update(part)
-    return merged
+    """All templates of one language: `locales/<lang>.json` (cached; it ships in the package)."""
+    file = resources.files("lrviz").joinpath("locales", f"{lang}.json")
+    return json.loads(file.read_text("utf-8"))
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:

@@ -560,7 +560,7 @@ def _settles_polynomial(cfg: Config) -> int:
 # The specs
 # ---------------------------------------------------------------------------------------------
 
-# The summaries and help texts live in `lrviz/locales/<lang>.specs.json`; a spec holds the English.
+# The summaries and help texts live in `lrviz/locales/<lang>.json` (keys `spec.*`, `param.*`); a spec holds the English.
 
 
 def spec_summary(class_name: str, lang: str = DEFAULT_LANGUAGE) -> str:

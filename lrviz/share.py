@@ -140,7 +140,7 @@ _TYPE_WORDS: dict[type, Phrase] = {
     str: Phrase("share.type.str"),
 }
 
-# The notices' English templates; every language's live in `lrviz/locales/<lang>.share.json`.
+# The notices' English templates; every language's live in `lrviz/locales/<lang>.json` (keys `share.*`).
 MESSAGES: dict[str, str] = {
     key: text for key, text in catalog(DEFAULT_LANGUAGE).items() if key.startswith("share.")
 }

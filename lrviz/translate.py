@@ -43,7 +43,7 @@ _TIMM_CYCLE_LIMIT = 2**31 - 1
 Note = tuple[str, dict[str, object]]
 
 
-# The notes' English templates; every language's live in `lrviz/locales/<lang>.translate.json`.
+# The notes' English templates; every language's live in `lrviz/locales/<lang>.json` (keys `translate.*`).
 NOTE_TEMPLATES: dict[str, str] = {
     key: text
     for key, text in i18n.catalog(i18n.DEFAULT_LANGUAGE).items()

@@ -87,6 +87,47 @@ def test_downloaded_keras_json_loads_in_keras_and_gives_the_plotted_curve(page, 
     np.testing.assert_array_equal(keras_values(config, steps).astype(np.float32), engine(steps))
 
 
+def _downloaded(page, button: str, tmp_path: Path) -> str:
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button).click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    return target.read_text("utf-8")
+
+
+def test_downloads_after_edits_and_chart_reruns_hold_what_is_shown_and_log_no_errors(
+    page, tmp_path: Path
+):
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    slider = page.get_by_role("slider", name="warmup_steps slider")
+    for _ in range(3):  # full reruns, each replacing every download's data
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_until_settled(page)
+    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
+    warmup = int(exact.input_value())
+    assert warmup != 1000
+    config = json.loads(_downloaded(page, "Download Keras JSON", tmp_path))
+    assert config["config"]["warmup_steps"] == warmup
+    # A chart-only rerun (the cursor lives in the chart's fragment) keeps every download valid.
+    cursor = page.get_by_role("slider", name="Move the cursor")
+    cursor.focus()
+    page.keyboard.press("ArrowRight")
+    wait_until_settled(page)
+    listed = json.loads(_downloaded(page, "Download all (1) as a JSON list", tmp_path))
+    assert listed == [config]
+    csv = _downloaded(page, "Download plotted values (CSV)", tmp_path).splitlines()
+    header, rows = csv[0].split(","), [line.split(",") for line in csv[1:]]
+    assert header == ["step", config["config"]["name"]]
+    steps = np.array([int(row[0]) for row in rows])
+    assert steps[0] == 0 and warmup in steps
+    values = np.array([np.float32(row[1]) for row in rows], dtype=np.float32)
+    np.testing.assert_array_equal(values, lrviz.from_keras(config)(steps))
+    assert errors == []
+
+
 def test_a_share_link_opens_the_same_configurations_in_a_fresh_page(page, browser):
     names = ["Warmup + cosine", "Step decay"]
     page.get_by_role("button", name="Compare with an example").click()

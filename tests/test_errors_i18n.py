@@ -131,9 +131,10 @@ SPARE_SPECS = [
 
 @cache
 def error_catalog(lang: str) -> dict[str, str]:
-    """The templates of `locales/<lang>.errors.json` alone."""
-    file = resources.files("lrviz").joinpath("locales", f"{lang}.errors.json")
-    return json.loads(file.read_text("utf-8"))
+    """The error and bounds templates of `locales/<lang>.json`."""
+    file = resources.files("lrviz").joinpath("locales", f"{lang}.json")
+    every = json.loads(file.read_text("utf-8"))
+    return {key: text for key, text in every.items() if key.startswith(("error.", "bounds."))}
 
 
 def _raised(case: Callable[[], Any]) -> ConfigError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from keras_oracle import keras_values
 
 import lrviz
 from lrviz.i18n import LANGUAGES
@@ -15,6 +16,36 @@ def _codes(config, horizon=None):
 
 def _cosine(**config):
     return lrviz.from_keras({"class_name": "CosineDecay", "config": config})
+
+
+def _cycling(decay_steps, power=0.5, cycle=True):
+    return lrviz.from_keras(
+        {
+            "class_name": "PolynomialDecay",
+            "config": {
+                "initial_learning_rate": 0.1,
+                "decay_steps": decay_steps,
+                "power": power,
+                "cycle": cycle,
+            },
+        }
+    )
+
+
+def _only(schedule, code, horizon=None):
+    (finding,) = [f for f in lrviz.findings(schedule, horizon) if f.code == code]
+    return finding
+
+
+def _first_nan_by_brute_force(schedule, stop):
+    """Every step from 0 to `stop`, on the engine, a block at a time."""
+    block = 1 << 22
+    for first in range(0, stop + 1, block):
+        steps = np.arange(first, min(first + block, stop + 1), dtype=np.int64)
+        bad = np.flatnonzero(np.isnan(schedule(steps)))
+        if bad.size:
+            return int(steps[bad[0]])
+    return None
 
 
 def test_integer_learning_rate_is_flagged_and_really_flattens_the_warmup():
@@ -85,6 +116,89 @@ def test_horizon_beyond_2_pow_24_mentions_float32_rounding():
     assert "float32_steps" in _codes(schedule, horizon=2**25)
 
 
+@pytest.mark.parametrize("decay_steps", [5, 12345])
+def test_cycling_polynomial_names_the_first_nan_step_keras_returns(decay_steps):
+    schedule = _cycling(decay_steps)
+    nan_from = _only(schedule, "polynomial_cycle_nan", horizon=10**9).params["nan_from"]
+    assert _first_nan_by_brute_force(schedule, nan_from) == nan_from
+    before, at = keras_values(schedule.to_keras(), [nan_from - 1, nan_from])
+    assert np.isfinite(before) and np.isnan(at)
+
+
+def test_cycling_polynomial_nan_step_far_out_matches_keras():
+    schedule = _cycling(1000, power=1.5)
+    finding = _only(schedule, "polynomial_cycle_nan", horizon=10**12)
+    nan_from = finding.params["nan_from"]
+    assert np.isfinite(schedule(nan_from - 1)) and np.isnan(schedule(nan_from))
+    before, at = keras_values(schedule.to_keras(), [nan_from - 1, nan_from])
+    assert np.isfinite(before) and np.isnan(at)
+    assert f"{nan_from:,}" in finding.message() and f"{nan_from:,}" in finding.fix()
+
+
+def test_cycling_polynomial_nan_is_reported_only_within_the_horizon():
+    schedule = _cycling(12345)
+    nan_from = _only(schedule, "polynomial_cycle_nan", horizon=10**9).params["nan_from"]
+    assert "polynomial_cycle_nan" in _codes(schedule, horizon=nan_from)
+    assert "polynomial_cycle_nan" not in _codes(schedule, horizon=nan_from - 1)
+    assert "polynomial_cycle_nan" not in _codes(schedule)  # reach 3 * decay_steps
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        _cycling(12345, power=1.0),
+        _cycling(12345, power=2.0),
+        _cycling(12345, cycle=False),
+    ],
+    ids=["power 1", "power 2", "no cycle"],
+)
+def test_integer_power_or_no_cycle_gives_no_nan(schedule):
+    assert "polynomial_cycle_nan" not in _codes(schedule, horizon=10**12)
+    nan_from = _only(_cycling(12345), "polynomial_cycle_nan", horizon=10**9).params["nan_from"]
+    assert np.isfinite(keras_values(schedule.to_keras(), [nan_from])).all()
+
+
+def test_power_of_two_decay_steps_never_give_nan():
+    schedule = _cycling(1024)
+    assert "polynomial_cycle_nan" not in _codes(schedule, horizon=10**12)
+    edges = 1024 * np.arange(2**18, 2**18 + 2**20, 2**14)  # cycle ends around 2^28
+    steps = (edges[:, None] + np.arange(1, 65)).ravel()
+    assert not np.isnan(keras_values(schedule.to_keras(), steps)).any()
+
+
+def test_warmup_past_2_pow_24_shifts_the_cosine_floor_as_in_keras():
+    config = dict(initial_learning_rate=0.0, warmup_target=0.1, warmup_steps=2**30, alpha=0.1)
+    shifted = _cosine(decay_steps=1000, **config)
+    finding = _only(shifted, "cosine_floor_shifted")
+    settled, expected = finding.params["settled"], finding.params["expected"]
+    late = keras_values(shifted.to_keras(), [2**30 + 1000, 2**31])
+    np.testing.assert_array_equal(late, [settled, settled])
+    # The same warmup and alpha over an exact float32 sum reach Keras's alpha * warmup_target.
+    exact = _cosine(decay_steps=1024, **config)
+    assert "cosine_floor_shifted" not in _codes(exact)
+    (floor,) = keras_values(exact.to_keras(), [2**31])
+    assert floor == expected != settled
+    assert f"{settled:.8g}" in finding.message() and f"{expected:.8g}" in finding.message()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(decay_steps=1000, warmup_steps=100, warmup_target=0.1),
+        dict(decay_steps=10**9, warmup_steps=0, warmup_target=0.1),
+        dict(decay_steps=10**9),
+        dict(decay_steps=1000, warmup_steps=2**30),
+    ],
+    ids=["small", "decay past 2^24 without warmup", "no warmup target", "warmup ignored"],
+)
+def test_cosine_floor_is_alpha_times_peak_when_nothing_rounds_away(config):
+    schedule = _cosine(initial_learning_rate=0.05, alpha=0.1, **config)
+    assert "cosine_floor_shifted" not in _codes(schedule)
+    peak = config.get("warmup_target", 0.05)
+    (floor,) = keras_values(schedule.to_keras(), [2**31])
+    assert floor == np.float32(peak) * np.float32(0.1)
+
+
 def test_growing_exponential_and_peaks_are_information():
     grows = lrviz.from_keras(
         {
@@ -100,6 +214,8 @@ def test_every_finding_renders_in_every_language():
         _cosine(initial_learning_rate=0, decay_steps=10, warmup_target=0.5, warmup_steps=3),
         _cosine(initial_learning_rate=0.1, decay_steps=10, warmup_steps=3, alpha=2.0),
         _cosine(initial_learning_rate=0.1, decay_steps=10, warmup_target=0.01, warmup_steps=3),
+        _cosine(initial_learning_rate=0.0, decay_steps=10, warmup_target=0.1, warmup_steps=2**30),
+        _cycling(5),
     ]
     for lang in LANGUAGES:
         for schedule in schedules:

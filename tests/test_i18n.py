@@ -36,16 +36,6 @@ KEY_TAKERS = {"t", "tr", "_say", "render_note", "Notice", "_Unreadable", "LinkTo
 CODE_FILES = [ROOT / "app.py", *sorted((ROOT / "lrviz").glob("*.py"))]
 
 
-def part_files(lang: str) -> dict[str, Path]:
-    """The locale files of `lang` by part ("" for `<lang>.json`, "share" for `<lang>.share.json`)."""
-    parts = {}
-    for path in LOCALES.glob(f"{lang}.*json"):
-        rest = path.name.removeprefix(f"{lang}.").removesuffix("json").rstrip(".")
-        if rest.count(".") == 0:  # `zh-TW.share.json` is not a part of `zh`
-            parts[rest] = path
-    return parts
-
-
 def placeholders(template: str) -> list[tuple[str, str]]:
     return sorted((m[1], m[3] or "") for m in PLACEHOLDER.finditer(template))
 
@@ -56,28 +46,23 @@ def is_only_code(template: str) -> bool:
     return not re.search(r"[^\W\d_]", rest)
 
 
-def test_english_has_parts_and_every_language_has_the_same_ones():
-    english = part_files(ENGLISH).keys()
-    assert {"", "share", "specs", "translate"} <= english
-    for lang in OTHERS:
-        assert part_files(lang).keys() == english, lang
+def test_every_language_is_one_file_in_the_locales_folder():
+    files = sorted(path.name for path in LOCALES.glob("*.json"))
+    assert files == sorted(f"{lang}.json" for lang in LANGUAGES)
 
 
 @pytest.mark.parametrize("lang", OTHERS)
-def test_every_part_has_the_same_keys_in_every_language(lang):
-    english, other = part_files(ENGLISH), part_files(lang)
-    for part, path in english.items():
-        keys = json.loads(path.read_text("utf-8")).keys()
-        theirs = json.loads(other[part].read_text("utf-8")).keys()
-        assert sorted(keys - theirs) == [], f"{other[part].name} lacks these"
-        assert sorted(theirs - keys) == [], f"{other[part].name} has keys English lacks"
+def test_every_language_has_exactly_the_english_keys(lang):
+    english = json.loads((LOCALES / f"{ENGLISH}.json").read_text("utf-8")).keys()
+    theirs = json.loads((LOCALES / f"{lang}.json").read_text("utf-8")).keys()
+    assert sorted(english - theirs) == [], f"{lang}.json lacks these"
+    assert sorted(theirs - english) == [], f"{lang}.json has keys English lacks"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_locale_files_are_flat_maps_of_text(lang):
-    for path in part_files(lang).values():
-        data = json.loads(path.read_text("utf-8"))
-        assert all(isinstance(v, str) and v.strip() for v in data.values()), path.name
+    data = json.loads((LOCALES / f"{lang}.json").read_text("utf-8"))
+    assert data and all(isinstance(v, str) and v.strip() for v in data.values())
 
 
 @pytest.mark.parametrize("lang", OTHERS)
@@ -183,7 +168,12 @@ def test_no_specs_key_is_left_without_its_schedule_or_parameter():
     names = {f"spec.{c}.summary" for c in SCHEDULES} | {
         f"param.{c}.{p.name}.help" for c, spec in SCHEDULES.items() for p in spec.params
     }
-    keys = json.loads((LOCALES / "en.specs.json").read_text("utf-8")).keys()
+    every = json.loads((LOCALES / "en.json").read_text("utf-8")).keys()
+    keys = {
+        k
+        for k in every
+        if k.startswith("spec.") or (k.startswith("param.") and k.endswith(".help"))
+    }
     assert keys == names
 
 
