@@ -382,7 +382,7 @@ def toggle_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
 def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     """A slider (log grid where the spec says so) and an exact entry; None as a toggle."""
     value = entry.config["config"][param.name]
-    label, none_col = st.columns([3, 2], vertical_alignment="bottom")
+    label, none_col = st.columns([1, 1], vertical_alignment="bottom")
     label.markdown(f"**`{param.name}`**", help=param_help(entry.class_name, param.name, lang()))
     if param.nullable:
         key = widget_key(entry.id, param.name, "none")
@@ -761,6 +761,7 @@ def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int
             list(names),
             format_func=names.__getitem__,
             key="xlate.overlay",
+            placeholder=tr("xlate.overlay_placeholder"),
             on_change=on_companions,
             help=tr("xlate.overlay_help"),
         )
