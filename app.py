@@ -800,31 +800,43 @@ def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
     )
 
 
-def deferred(text: str) -> Callable[[], str]:
-    """Download data handed over when the button is pressed, not with every rerun.
+def download_menu(name: str) -> Any | None:
+    """A "Download" popover whose buttons exist only while it is open, else None.
 
-    Static data is stored as a media file per rerun, and the browser fetches each new file's URL
-    to check it; when reruns come fast (many users, a dragged slider), the file is replaced before
-    that check arrives and the page logs a 404. A deferred download has no URL until it is pressed.
+    A download button stores its data as a media file on every rerun, and the browser fetches
+    each new file's URL to check it; when reruns come fast (many users, a dragged slider) the
+    file is replaced before that check arrives and the page logs a 404. Built only while open,
+    the files cost nothing on other reruns, and the data a user downloads is always current.
     """
-    return lambda: text
+    menu = st.popover(
+        tr(f"download.{name}"),
+        icon=":material/download:",
+        key=f"download.{name}",
+        on_change="rerun",
+    )
+    return menu if menu.open else None
 
 
 def csv_download(curves: list[fg.Curve]) -> None:
     """The plotted points as CSV, beside the chart so it always matches what is shown."""
+    menu = download_menu("chart")
+    if menu is None:
+        return
     view = studio().view
     csv = payloads.plotted_csv(
         [(c.label, c.schedule, c.steps) for c in curves],
         view.steps_per_epoch if view.x_unit == "epochs" else None,
     )
-    st.download_button(
-        tr("export.csv"),
-        deferred(csv),
-        file_name="lrviz-plotted.csv",
-        mime="text/csv",
-        key="export.csv",
-        icon=":material/download:",
-    )
+    with menu:
+        st.download_button(
+            tr("export.csv"),
+            csv,
+            file_name="lrviz-plotted.csv",
+            mime="text/csv",
+            key="export.csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> None:
@@ -906,26 +918,31 @@ def export_tab() -> None:
         st.markdown(f"**{tr('export.selected', name=ss.plain_markdown(entry.name))}**")
         if schedule.uses_integer_dtype:
             st.info(tr("export.floats_note"), icon=":material/info:")
-        st.download_button(
-            tr("export.json"),
-            deferred(payloads.keras_json(schedule)),
-            file_name=payloads.file_name(entry.name, "json"),
-            mime="application/json",
-            key="export.json",
-            icon=":material/download:",
-        )
+        menu = download_menu("export")
+        if menu is not None:
+            with menu:
+                st.download_button(
+                    tr("export.json"),
+                    payloads.keras_json(schedule),
+                    file_name=payloads.file_name(entry.name, "json"),
+                    mime="application/json",
+                    key="export.json",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+                st.download_button(
+                    tr("export.all", count=len(current.entries)),
+                    payloads.keras_json_list(schedules_of(current.entries)),
+                    file_name="lrviz-schedules.json",
+                    mime="application/json",
+                    key="export.all",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
         st.code(payloads.keras_json(schedule), language="json")
     with right:
         st.markdown(f"**{tr('export.snippet')}**")
         st.code(payloads.python_snippet(schedule), language="python")
-        st.download_button(
-            tr("export.all", count=len(current.entries)),
-            deferred(payloads.keras_json_list(schedules_of(current.entries))),
-            file_name="lrviz-schedules.json",
-            mime="application/json",
-            key="export.all",
-            icon=":material/download:",
-        )
         formats = {f: f.upper() for f in ss.IMAGE_FORMATS}
         control(
             st.radio,

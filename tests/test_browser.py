@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from browser_support import chart_paths, chromium, running_app, wait_for_chart, wait_until_settled
+from playwright.sync_api import expect
 
 import lrviz
 
@@ -74,6 +75,7 @@ def test_moving_a_slider_redraws_the_chart(page):
 def test_downloaded_keras_json_loads_in_keras_and_gives_the_plotted_curve(page, tmp_path: Path):
     from keras_oracle import keras_schedule, keras_serialize, keras_values
 
+    open_download_menu(page, "Download JSON")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download Keras JSON").click()
     download = info.value
@@ -87,7 +89,15 @@ def test_downloaded_keras_json_loads_in_keras_and_gives_the_plotted_curve(page, 
     np.testing.assert_array_equal(keras_values(config, steps).astype(np.float32), engine(steps))
 
 
-def _downloaded(page, button: str, tmp_path: Path) -> str:
+def open_download_menu(page, menu: str) -> None:
+    """Open a "Download" popover (its buttons are built only while it is open)."""
+    page.get_by_role("button", name=menu).click()
+    wait_until_settled(page)
+
+
+def _downloaded(page, button: str, tmp_path: Path, menu: str = "Download JSON") -> str:
+    if not page.get_by_role("button", name=button).is_visible():
+        open_download_menu(page, menu)
     with page.expect_download() as info:
         page.get_by_role("button", name=button).click()
     target = tmp_path / info.value.suggested_filename
@@ -102,13 +112,16 @@ def test_downloads_after_edits_and_chart_reruns_hold_what_is_shown_and_log_no_er
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     slider = page.get_by_role("slider", name="warmup_steps slider")
-    for _ in range(3):  # full reruns, each replacing every download's data
+    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
+    open_download_menu(page, "Download JSON")
+    for _ in range(3):  # full reruns while the menu is open, each replacing its files
+        shown = exact.input_value()
         slider.focus()
         page.keyboard.press("ArrowRight")
+        expect(exact).not_to_have_value(shown)  # the rerun has written the new value
         wait_until_settled(page)
-    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
     warmup = int(exact.input_value())
-    assert warmup != 1000
+    assert warmup > 1000
     config = json.loads(_downloaded(page, "Download Keras JSON", tmp_path))
     assert config["config"]["warmup_steps"] == warmup
     # A chart-only rerun (the cursor lives in the chart's fragment) keeps every download valid.
@@ -118,7 +131,8 @@ def test_downloads_after_edits_and_chart_reruns_hold_what_is_shown_and_log_no_er
     wait_until_settled(page)
     listed = json.loads(_downloaded(page, "Download all (1) as a JSON list", tmp_path))
     assert listed == [config]
-    csv = _downloaded(page, "Download plotted values (CSV)", tmp_path).splitlines()
+    csv = _downloaded(page, "Download plotted values (CSV)", tmp_path, "Download CSV")
+    csv = csv.splitlines()
     header, rows = csv[0].split(","), [line.split(",") for line in csv[1:]]
     assert header == ["step", config["config"]["name"]]
     steps = np.array([int(row[0]) for row in rows])

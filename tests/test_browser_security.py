@@ -285,6 +285,8 @@ def test_selected_name_is_text_in_titles_expanders_and_export_and_safe_in_file_n
     codes = _text(hostile, '[data-testid="stCode"]')
     assert any(f'"name": {json.dumps(name, ensure_ascii=False)},' in c for c in codes), codes
     assert any(f"    name={name!r}," in c for c in codes), codes
+    hostile.get_by_role("button", name="Download JSON").click()
+    wait_until_settled(hostile)
     with hostile.expect_download() as info:
         hostile.get_by_role("button", name="Download Keras JSON").click()
     download = info.value.suggested_filename
