@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrviz.schedules import Schedule, sorted_unique
+from lrviz.schedules import EXACT_BREAKPOINTS, Schedule, rank_step, sorted_unique, step_rank
 
 DEFAULT_COLUMNS = 1000
 # Below this many steps in the range, evaluate every step (exact by construction): about a
@@ -26,10 +26,8 @@ EDGE_WINDOW = 2
 MARK_WINDOW = np.array([-1, 0], dtype=np.int64)
 # Most candidate steps around breakpoints before a range counts as dense.
 MAX_CANDIDATES = 1_200_000
-# Ranges with denser breakpoints are evaluated step by step up to this many steps (exact), and
-# at this many evenly spaced steps per column beyond it.
-MAX_DENSE_STEPS = 10_000_000
-DENSE_STRIDE_POINTS = 64
+# Ranges with denser breakpoints are evaluated at every distinct step value, this many at a time.
+DENSE_CHUNK = 1 << 21
 
 
 def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
@@ -39,33 +37,41 @@ def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
 
 
 def m4(steps: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Steps of the first, last, min and max point of every column (M4 reduction)."""
-    column = np.searchsorted(edges, steps, side="right") - 1
+    """Steps of the first, last, min and max point of every column (M4 reduction).
+
+    `steps` are sorted and inside [edges[0], edges[-1]).
+    """
+    bounds = np.searchsorted(steps, edges)
+    starts = np.unique(bounds[:-1][bounds[1:] > bounds[:-1]])
+    ends = np.r_[starts[1:], steps.size]
     keep = np.zeros(steps.size, dtype=bool)
-    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
-    ends = np.r_[starts[1:], steps.size] - 1
     keep[starts] = True
-    keep[ends] = True
+    keep[ends - 1] = True
     # NaN is its own extreme: keep the first NaN of each column so the line breaks where Keras
     # returns NaN.
     finite = np.isfinite(values)
-    safe_low = np.where(finite, values, np.inf)
-    safe_high = np.where(finite, values, -np.inf)
-    keep[_argreduce(safe_low, starts, np.minimum)] = True
-    keep[_argreduce(safe_high, starts, np.maximum)] = True
-    nan_index = np.flatnonzero(~finite)
-    nan_column = column[nan_index]
-    keep[nan_index[np.r_[True, nan_column[1:] != nan_column[:-1]]] if nan_index.size else []] = True
+    keep[_first_extreme(np.where(finite, values, np.inf), starts, np.minimum)] = True
+    keep[_first_extreme(np.where(finite, values, -np.inf), starts, np.maximum)] = True
+    keep[_first_in_segments(np.flatnonzero(~finite), starts, ends)] = True
     return steps[keep]
 
 
-def _argreduce(values: np.ndarray, starts: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+def _first_extreme(values: np.ndarray, starts: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
     """Index of the first extreme of each segment that begins at `starts`."""
     extreme = ufunc.reduceat(values, starts)
-    segment = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, values.size]))
-    hits = np.flatnonzero(values == extreme[segment])
-    hit_segment = segment[hits]
-    return hits[np.r_[True, hit_segment[1:] != hit_segment[:-1]]]
+    lengths = np.diff(np.r_[starts, values.size])
+    hits = np.flatnonzero(values == np.repeat(extreme, lengths))
+    return _first_in_segments(hits, starts, starts + lengths)
+
+
+def _first_in_segments(hits: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The first of the sorted indices `hits` in each segment [starts[i], ends[i]), if any."""
+    if hits.size == 0:
+        return hits
+    first = np.searchsorted(hits, starts)
+    found = first < hits.size
+    first = first[found]
+    return hits[first][hits[first] < ends[found]]
 
 
 def _candidates(
@@ -84,7 +90,8 @@ def _candidates(
     marks = marks[(marks >= start - EDGE_WINDOW) & (marks <= stop + EDGE_WINDOW)]
     if marks.size * MARK_WINDOW.size > MAX_CANDIDATES:
         return None
-    parts.append((marks[:, None] + MARK_WINDOW).ravel())
+    # repeat + tile: a broadcast add with a 2-wide inner axis is several times slower.
+    parts.append(np.repeat(marks, MARK_WINDOW.size) + np.tile(MARK_WINDOW, marks.size))
     steps = np.concatenate(parts)
     return sorted_unique(steps[(steps >= start) & (steps <= stop)])
 
@@ -125,7 +132,8 @@ def sample_steps(
     if schedule.monotone:
         marks, inner_marks = schedule.breakpoints(stop, 4 * columns), np.zeros(0, dtype=np.int64)
     else:
-        marks = inner_marks = schedule.breakpoints(stop)
+        # Only exact breakpoints bound monotone pieces; longer lists are theoretical positions.
+        marks = inner_marks = schedule.breakpoints(stop, EXACT_BREAKPOINTS)
     steps = None if count <= DENSE_STEPS else _candidates(inner_marks, start, stop, edges)
     if steps is None:
         chosen = _sample_dense(schedule, start, stop, edges)
@@ -143,24 +151,79 @@ def sample_steps(
 
 
 def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray:
-    """Breakpoints too dense to list: M4 over every step up to `MAX_DENSE_STEPS` (exact), else
-    over the column edges and `DENSE_STRIDE_POINTS` evenly spaced steps per column. Beyond that
-    size, monotone staircases stay exact (their extremes are at the column edges); periodic
-    curves with more periods than a pixel can show are drawn from that even sample."""
-    if stop - start + 1 <= MAX_DENSE_STEPS:
-        steps = np.arange(start, stop + 1, dtype=np.int64)
+    """Breakpoints too dense to list: M4 over every distinct value of the step (exact).
+
+    For a `float32_steps` schedule that is every float32 step (runs of steps with one float32
+    share one value), else every step; either in chunks of `DENSE_CHUNK`. Where the schedule
+    repeats with period P (`periodic_spans`), a column holding a whole period takes that
+    period's extremes, placed inside the column (x + j P has the value of x), instead.
+    """
+    if schedule.float32_steps:
+        to_rank, to_step = step_rank, rank_step
     else:
-        window = np.arange(-EDGE_WINDOW, EDGE_WINDOW + 1, dtype=np.int64)
-        spread = np.linspace(start, stop, DENSE_STRIDE_POINTS * (edges.size - 1))
-        steps = np.concatenate(
-            [
-                (edges[:-1, None] + window).ravel(),
-                (edges[1:, None] - 1 + window).ravel(),
-                spread.astype(np.int64),
-            ]
-        )
-        steps = sorted_unique(steps[(steps >= start) & (steps <= stop)])
+        to_rank, to_step = np.asarray, np.asarray
+    bounds = np.array([start, stop], dtype=np.int64)
+    first, last = (int(r) for r in to_rank(bounds))
+    chosen = [edges[:-1], edges[1:] - 1]
+    covered_low, covered_high = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    if schedule.float32_steps:
+        for span in schedule.periodic_spans(stop):
+            steps, low, high = _fold_span(schedule, span, edges)
+            chosen.append(np.clip(steps, start, stop))
+            covered_low.append(low)
+            covered_high.append(high)
+    low, high = np.concatenate(covered_low), np.concatenate(covered_high)
+    # Ranks in [first, last] outside every folded piece (pieces are disjoint and ascending).
+    gap_low = np.r_[first, high + 1]
+    gap_high = np.r_[low - 1, last]
+    keep = gap_high >= gap_low
+    for ranks in _chunks(gap_low[keep], gap_high[keep], DENSE_CHUNK):
+        steps = np.clip(to_step(ranks), start, stop)
+        chosen.append(m4(steps, schedule(steps), edges))
+    steps = sorted_unique(np.concatenate(chosen))
     return m4(steps, schedule(steps), edges)
+
+
+def _fold_span(
+    schedule: Schedule, span: tuple[int, int, int], edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps carrying the extremes of every column that holds a whole period of `span`, and the
+    rank ranges they stand for (so the dense pass skips them)."""
+    first, last, period = span
+    span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
+    # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
+    stride = int(step_rank(np.array([first + period]))[0]) - span_low
+    column_low = np.maximum(step_rank(edges[:-1]), span_low)
+    column_high = np.minimum(step_rank(edges[1:] - 1), span_high)
+    whole = column_high - column_low + 1 >= stride
+    if not whole.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.int64)
+    ranks = np.arange(span_low, span_low + stride, dtype=np.int64)
+    values = schedule(rank_step(ranks))
+    finite = np.isfinite(values)
+    offsets = []
+    if finite.any():
+        offsets += [
+            np.argmin(np.where(finite, values, np.inf)),
+            np.argmax(np.where(finite, values, -np.inf)),
+        ]
+    if not finite.all():
+        offsets.append(np.argmin(finite))
+    low, high = column_low[whole], column_high[whole]
+    # The first rank at or after `low` that is `offset` past a period start: inside [low, high].
+    picks = [low + (span_low + offset - low) % stride for offset in offsets]
+    return rank_step(np.concatenate(picks)), low, high
+
+
+def _chunks(low: np.ndarray, high: np.ndarray, size: int):
+    """The integers of the ranges [low[i], high[i]] (ascending, disjoint), `size` at a time."""
+    lengths = high - low + 1
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    for begin in range(0, total, size):
+        flat = np.arange(begin, min(begin + size, total), dtype=np.int64)
+        which = np.searchsorted(ends, flat, side="right")
+        yield low[which] + flat - (ends[which] - lengths[which])
 
 
 def envelope(

@@ -25,10 +25,12 @@ from lrviz.params import MAX_STEPS, REQUIRED, ParamSpec
 F32 = np.float32
 PI32 = F32(math.pi)
 FLOAT32_EXACT_STEPS = 2**24
+_BITS_EXACT = int(np.array(FLOAT32_EXACT_STEPS, dtype=F32).view(np.uint32))
 
 Config = Mapping[str, Any]
 Evaluate = Callable[[Config, np.ndarray], np.ndarray]
 Breaks = Callable[[Config, int, int], "np.ndarray | None"]
+Spans = Callable[[Config, int], "list[tuple[int, int, int]]"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class ScheduleSpec:
     evaluate: Evaluate = field(repr=False)
     breaks: Breaks = field(repr=False)
     settles_at: Callable[[Config], int] = field(repr=False)
+    periodic: Spans | None = field(default=None, repr=False)
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -68,7 +71,10 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     values = np.sort(values, kind="stable")
     if values.size == 0:
         return values
-    return values[np.r_[True, values[1:] != values[:-1]]]
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _cast_int(value: float) -> int:
@@ -84,6 +90,34 @@ def _cast_int(value: float) -> int:
 def _steps_f32(steps: np.ndarray) -> np.ndarray:
     """`ops.cast(step, float32)`: steps above 2^24 round to the nearest float32, as in Keras."""
     return steps.astype(F32)
+
+
+def step_rank(steps: np.ndarray) -> np.ndarray:
+    """Index of float32(step) among the distinct float32 images of 0, 1, 2, ... (ascending).
+
+    Below 2^24 a step is its own rank; above, consecutive float32 values have consecutive bit
+    patterns, so ranks count float32 values. Runs of steps with equal float32 share a rank.
+    """
+    x = np.asarray(steps).astype(F32)
+    above = x.view(np.uint32).astype(np.int64) + (FLOAT32_EXACT_STEPS - _BITS_EXACT)
+    return np.where(x >= FLOAT32_EXACT_STEPS, above, x.astype(np.int64))
+
+
+def rank_step(ranks: np.ndarray) -> np.ndarray:
+    """The float32 value of each rank as an integer step (a step that is its own float32)."""
+    ranks = np.asarray(ranks, dtype=np.int64)
+    bits = (np.maximum(ranks, FLOAT32_EXACT_STEPS) + (_BITS_EXACT - FLOAT32_EXACT_STEPS)).astype(
+        np.uint32
+    )
+    return np.where(ranks >= FLOAT32_EXACT_STEPS, bits.view(F32).astype(np.int64), ranks)
+
+
+def run_start(ranks: np.ndarray) -> np.ndarray:
+    """First integer step whose float32 is `rank_step(rank)` (where that run of equal float32
+    steps begins: halfway from the previous float32, the tie going to the even one)."""
+    x = rank_step(ranks)
+    below = (x + rank_step(np.asarray(ranks) - 1)) // 2
+    return np.where(below.astype(F32) == x.astype(F32), below, below + 1)
 
 
 # NumPy's float32 power takes shortcuts (square, sqrt, reciprocal, identity) for these exponents
@@ -361,40 +395,88 @@ def restarts_nan_from(cfg: Config) -> int | None:
     return None
 
 
-def _exact_edges(index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray) -> np.ndarray:
+# Breakpoint lists up to this long are exact on the integer grid (found by bisection); longer ones
+# are the theoretical positions, which float32 rounding can move past 2^24.
+EXACT_BREAKPOINTS = 100_000
+
+
+def _exact_edges(
+    index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray, spread: int = 12
+) -> np.ndarray:
     """The steps where a monotone float32 period index really steps up, near each theoretical edge.
 
     Keras computes the period (restart, stair, cycle) in float32, so at large steps an edge moves
-    away from its real-number position; a vectorised bisection finds each one exactly. The
-    theoretical edges are kept too (harmless extra points).
+    away from its real-number position; a vectorised bisection finds each one exactly within
+    +-(4 + edge / 2^spread) steps. `index` sees steps only through float32(step), so the
+    bisection runs over float32 values (`step_rank`), and the edge is where that value's run of
+    steps begins. The theoretical edges are kept too (harmless extra points).
     """
     if approx.size == 0:
         return approx
-    half = 4 + (approx >> 12)
-    low = np.maximum(approx - half, 0)
-    high = approx + half
+    half = 4 + (approx >> spread)
+    low = step_rank(np.maximum(approx - half, 0))
+    high = step_rank(approx + half)
     with np.errstate(invalid="ignore"):
-        target = index(high)
-        ok = np.isfinite(target) & (index(low) < target)
+        target = index(rank_step(high))
+        ok = np.isfinite(target) & (index(rank_step(low)) < target)
         low, high, target = low[ok], high[ok], target[ok]
         while np.any(high - low > 1):
             mid = (low + high) // 2
-            reached = index(mid) >= target
+            reached = index(rank_step(mid)) >= target
             high = np.where(reached, mid, high)
             low = np.where(reached, low, mid)
-    return sorted_unique(np.concatenate([high, approx]))
+    return sorted_unique(np.concatenate([run_start(high), approx]))
+
+
+# An index floor/ceil(float32(step) / float32(D)) rounds twice, each time by at most half an ulp
+# (2^-24 relative), so its edges move by at most step / 2^23 + 1: a window of step / 2^20 has 8x
+# margin.
+_QUOTIENT_SPREAD = 20
 
 
 def _breaks_restarts(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     starts = restart_starts(cfg, stop, limit)
     if starts is None:
         return None
-    if starts.size <= 100_000 and not _is_int_dtype(cfg):
+    if starts.size <= EXACT_BREAKPOINTS and not _is_int_dtype(cfg):
         starts = _exact_edges(lambda steps: _restart_position(cfg, steps)[0], starts)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
         starts = np.append(starts[starts < nan_from], nan_from)
     return starts
+
+
+def _periodic_restarts(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
+    """Spans of float32 steps over which SGDR with t_mul = m_mul = 1 repeats exactly.
+
+    There the value depends only on frac = c - floor(c), c = float32(x) / float32(F) (F =
+    first_decay_steps, x = float32(step), an integer). Inside one binade of x (spacing w) and one
+    binade [2^k, 2^(k+1)) of c (spacing u = 2^(k-23) <= 1/2), adding P = lcm(w, F) to x adds the
+    integer n = P / F to the exact quotient, n / u grid points of c (an even number, so rounding,
+    ties to even included, commutes with the shift): c + n, the same frac, the same value. From
+    k = 23 on, c is a whole number and frac = 0: the curve is flat (P = w). Returns (first, last,
+    P) with first and last float32 steps and `first + j * P` all inside the span.
+    """
+    if _is_int_dtype(cfg) or F32(cfg["t_mul"]) != 1 or F32(cfg["m_mul"]) != 1:
+        return []
+    first = int(F32(cfg["first_decay_steps"]))
+    spans = []
+    # x binades: [0, 2^24) with w = 1, then [2^(e-1), 2^e) with w = 2^(e-24).
+    for e in range(24, 64):
+        x_low = 0 if e == 24 else 1 << (e - 1)
+        if x_low > stop:
+            break
+        w = 1 if e == 24 else 1 << (e - 24)
+        x_high = (1 << e) - w
+        for k in range(24):
+            # c stays in [2^k, 2^(k+1) - u] while x / F does: x in [F 2^k, F (2^(k+1) - u)].
+            c_high = x_high if k == 23 else (first * ((1 << 24) - 1)) >> (23 - k)
+            low, high = max(x_low, first << k), min(x_high, c_high)
+            low, high = -(-low // w) * w, high // w * w
+            period = w if k == 23 else math.lcm(w, first)
+            if high - low >= period:
+                spans.append((low, high, period))
+    return spans
 
 
 def _settles_restarts(cfg: Config) -> int:
@@ -450,9 +532,11 @@ def _breaks_staircase(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
-    if _is_int_dtype(cfg) or count > 100_000:
+    if _is_int_dtype(cfg) or count > EXACT_BREAKPOINTS:
         return edges
-    return _exact_edges(lambda steps: np.floor(_steps_f32(steps) / F32(cfg["decay_steps"])), edges)
+    return _exact_edges(
+        lambda steps: np.floor(_steps_f32(steps) / F32(cfg["decay_steps"])), edges, _QUOTIENT_SPREAD
+    )
 
 
 def _settles_exponential(cfg: Config) -> int:
@@ -547,9 +631,11 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
-    if _is_int_dtype(cfg) or count > 100_000:
+    if _is_int_dtype(cfg) or count > EXACT_BREAKPOINTS:
         return edges
-    return _exact_edges(lambda steps: np.ceil(_steps_f32(steps) / F32(decay_steps)), edges)
+    return _exact_edges(
+        lambda steps: np.ceil(_steps_f32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
+    )
 
 
 def _settles_polynomial(cfg: Config) -> int:
@@ -674,6 +760,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _eval_restarts,
             _breaks_restarts,
             _settles_restarts,
+            _periodic_restarts,
         ),
         ScheduleSpec(
             "ExponentialDecay",
@@ -859,6 +946,20 @@ class Schedule:
         if self.class_name not in ("ExponentialDecay", "InverseTimeDecay"):
             return False
         return bool(float(self.config["decay_rate"]) >= 0)
+
+    @property
+    def float32_steps(self) -> bool:
+        """True when the value depends on the step only through float32(step), as Keras's float
+        schedules do: then a run of steps with equal float32 has one value."""
+        return not self.uses_integer_dtype and self.class_name != "PiecewiseConstantDecay"
+
+    def periodic_spans(self, stop: int) -> list[tuple[int, int, int]]:
+        """Disjoint ascending spans (first, last, P) of float32 steps up to about `stop` over which
+        the curve repeats exactly: schedule(x + P) == schedule(x) for every float32 step x with
+        x and x + P in [first, last]. Empty for most schedules."""
+        if self.spec.periodic is None:
+            return []
+        return self.spec.periodic(self.config, stop)
 
     def breakpoints(self, stop: int, limit: int = MAX_BREAKPOINTS) -> np.ndarray | None:
         """Steps in [0, stop] where the curve changes its formula (warmup end, decay end, restarts,

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz.sampling import drawn, envelope, line_envelope, sample_steps
+from lrviz.sampling import column_edges, drawn, envelope, line_envelope, sample_steps
+from lrviz.schedules import rank_step, run_start, step_rank
 
 COLUMNS = 1000
 
@@ -125,3 +126,139 @@ def test_drawn_keeps_run_ends_and_nan_gaps():
     kept_steps, kept_values = drawn(steps, values)
     np.testing.assert_array_equal(kept_steps, [0, 1, 4, 5, 6, 7, 8])
     np.testing.assert_array_equal(kept_values, [3.0, 2.0, 2.0, np.nan, np.nan, 1.0, 1.0])
+
+
+def _float32_full_envelope(schedule, stop, columns=COLUMNS):
+    """Per-column (min, max) of every step in [0, stop] for a `float32_steps` schedule: one
+    evaluation per distinct float32 step (the value of all its run), columns by float32 range."""
+    ranks = np.arange(step_rank(np.array([stop]))[0] + 1, dtype=np.int64)
+    values = schedule(rank_step(ranks)).astype(np.float64)
+    edges = column_edges(0, stop, columns)
+    low_rank, high_rank = step_rank(edges[:-1]), step_rank(edges[1:] - 1)
+    pairs = np.column_stack([low_rank, high_rank + 1]).ravel()
+    padded = np.r_[values, np.nan]
+    return np.fmin.reduceat(padded, pairs)[::2], np.fmax.reduceat(padded, pairs)[::2]
+
+
+def _assert_drawn_line_is_the_full_curve(schedule, stop, want):
+    sampled = sample_steps(schedule, 0, stop)
+    steps, values = drawn(sampled, schedule(sampled).astype(np.float64))
+    got = line_envelope(steps, values, 0, stop, COLUMNS)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_float32_full_envelope_matches_every_step():
+    """The check below is itself checked: the same envelope as evaluating all 3e7 steps."""
+    schedule = _sgdr(first=1999, lr0=1e-3, alpha=0.1)
+    stop = 3 * 10**7
+    full = np.arange(stop + 1, dtype=np.int64)
+    want = envelope(full, schedule(full).astype(np.float64), 0, stop, COLUMNS)
+    got = _float32_full_envelope(schedule, stop)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def _sgdr(first, lr0, alpha):
+    return lrviz.from_keras(
+        {
+            "class_name": "CosineDecayRestarts",
+            "config": {
+                "initial_learning_rate": lr0,
+                "first_decay_steps": first,
+                "t_mul": 1.0,
+                "m_mul": 1.0,
+                "alpha": alpha,
+            },
+        }
+    )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    first=st.integers(1, 5000),
+    lr0=st.floats(1e-6, 1.0),
+    alpha=st.sampled_from([0.0, 0.1, 0.5]),
+    exponent=st.floats(8.0, 9.3),
+)
+def test_periodic_restarts_are_column_exact_past_float32_exact_steps(first, lr0, alpha, exponent):
+    """SGDR t_mul = m_mul = 1 with more restarts than can be listed: folded periods (exact)."""
+    schedule = _sgdr(first, lr0, alpha)
+    stop = int(10**exponent)
+    _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.integers(1, 10**6),
+    lr0=st.floats(1e-6, 1.0),
+    alpha=st.sampled_from([0.0, 0.3]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_periodic_spans_repeat_exactly(first, lr0, alpha, seed):
+    schedule = _sgdr(first, lr0, alpha)
+    rng = np.random.default_rng(seed)
+    spans = schedule.periodic_spans(10**12)
+    assert spans
+    for low, high, period in spans:
+        x = rank_step(step_rank(rng.integers(low, high - period + 1, 200)))
+        x = x[(x >= low) & (x + period <= high)]
+        np.testing.assert_array_equal(schedule(x), schedule(x + period))
+
+
+def test_only_sgdr_with_unit_multipliers_has_periodic_spans():
+    assert _sgdr(2000, 1e-3, 0.0).periodic_spans(10**12)
+    assert not _sgdr(2000, 1e-3, 0.0).replace(m_mul=0.9).periodic_spans(10**12)
+    assert not lrviz.from_keras(lrviz.default_config("PolynomialDecay")).periodic_spans(10**12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    decay_steps=st.integers(2, 40),
+    power=st.sampled_from([0.5, 1.0, 2.0]),
+    cycle=st.booleans(),
+    exponent=st.floats(6.7, 7.0),
+)
+def test_breakpoints_too_many_to_list_are_evaluated_at_every_step(
+    decay_steps, power, cycle, exponent
+):
+    """More than EXACT_BREAKPOINTS cycles: the dense pass, compared with every step."""
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"].update(decay_steps=decay_steps, power=power, cycle=cycle)
+    schedule = lrviz.from_keras(config)
+    stop = int(10**exponent)
+    full = np.arange(stop + 1, dtype=np.int64)
+    want = envelope(full, schedule(full).astype(np.float64), 0, stop, COLUMNS)
+    _assert_drawn_line_is_the_full_curve(schedule, stop, want)
+
+
+def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
+    """10^5 exact cycle edges at 10^9 (steps rounded to 64): the candidates, checked per column."""
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"].update(decay_steps=10_000, power=0.5, cycle=True)
+    schedule = lrviz.from_keras(config)
+    stop = 10**9
+    _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
+
+
+@settings(max_examples=100, deadline=None)
+@given(class_index=st.integers(0, len(CLASSES) - 1), seed=st.integers(0, 2**32 - 1))
+def test_float32_schedules_have_one_value_per_float32_step(class_index, seed):
+    rng = np.random.default_rng(seed)
+    schedule = lrviz.from_keras(random_config(CLASSES[class_index], rng))
+    steps = rng.integers(0, 10**12, 500)
+    if schedule.float32_steps:
+        np.testing.assert_array_equal(schedule(steps), schedule(rank_step(step_rank(steps))))
+
+
+def test_ranks_count_distinct_float32_steps_and_runs_start_where_rounding_says():
+    steps = np.r_[np.arange(100), np.arange(2**24 - 10, 2**24 + 50), 10**9 + np.arange(200)]
+    ranks = step_rank(steps)
+    np.testing.assert_array_equal(rank_step(ranks), steps.astype(np.float32).astype(np.int64))
+    assert np.all(np.diff(ranks) >= 0) and np.all(np.diff(np.unique(ranks)) >= 1)
+    starts = run_start(ranks)
+    np.testing.assert_array_equal(starts.astype(np.float32), steps.astype(np.float32))
+    assert np.all((starts - 1).astype(np.float32) < steps.astype(np.float32))
+    # Past 2^24 ties go to the even float32: 2^24 + 3 joins 2^24 + 4, 2^24 + 1 joins 2^24.
+    runs = run_start(step_rank(np.array([2**24 + 1, 2**24 + 2, 2**24 + 4])))
+    np.testing.assert_array_equal(runs, [2**24, 2**24 + 2, 2**24 + 3])
