@@ -580,10 +580,8 @@ def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Cu
     return fg.Curve(entry.name, entry.schedule(), entry.colour, steps, values)
 
 
-def zoom_controls(horizon: int) -> tuple[int, int]:
-    """The steps shown: a range slider over [0, horizon] and exact from/to entries."""
-    view = studio().view
-    first, last = fg.shown_range(view, horizon)
+def zoom_controls(horizon: int, first: int, last: int) -> None:
+    """The steps shown, [first, last]: a range slider over [0, horizon] and exact from/to entries."""
     top = max(horizon, last)
     cols = st.columns([3.6, 1.3, 1.3, 1.3], vertical_alignment="bottom")
     bind("view.zoom", (first, last))
@@ -620,7 +618,6 @@ def zoom_controls(horizon: int) -> tuple[int, int]:
         width="stretch",
     )
     show_error("zoom")
-    return first, last
 
 
 def on_zoom() -> None:
@@ -1013,13 +1010,20 @@ def studio_view() -> None:
     if horizon != st.session_state.get(PAGE_HORIZON):
         st.rerun(scope="app")
     st.session_state[SHOWN_HORIZON] = horizon
-    controls, share = st.columns([5, 1.2], vertical_alignment="top")
-    with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
-        share_panel()
-    with controls:
-        view_controls(studio().entries)
-    first, last = zoom_controls(horizon)
-    curves = chart(horizon, first, last)
+    # The chart is written first, into its place below the controls: the browser can redraw it
+    # while the rest of the run is still on its way.
+    controls_box, zoom_box, chart_box = st.container(), st.container(), st.container()
+    first, last = fg.shown_range(studio().view, horizon)
+    with chart_box:
+        curves = chart(horizon, first, last)
+    with controls_box:
+        controls, share = st.columns([5, 1.2], vertical_alignment="top")
+        with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
+            share_panel()
+        with controls:
+            view_controls(studio().entries)
+    with zoom_box:
+        zoom_controls(horizon, first, last)
     if curves:
         csv_download(curves)
     if studio().entries:
@@ -1035,20 +1039,23 @@ def studio_view() -> None:
 # ---------------------------------------------------------------------------------------------
 
 start_session()
-header()
+header_box = st.container()
 current = studio()
 entries = current.entries
 visible = current.visible()
 horizon = fg.horizon(current.view, schedules_of(visible or entries))
 st.session_state[PAGE_HORIZON] = horizon
 left, right = st.columns([2, 3], gap="large")
+# The chart side first (see `studio_view`), then what surrounds it.
+with right:
+    studio_view()
+with header_box:
+    header()
 with left:
     configuration_list(horizon)
     if current.current is not None:
         st.divider()
         editor(studio().current, horizon)
-with right:
-    studio_view()
 export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
 with export:
     export_tab()

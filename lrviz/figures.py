@@ -53,6 +53,10 @@ MAX_PHASE_BANDS = 60
 MAX_LABELLED_PHASES = 6
 PHASE_FILLS = ("rgba(31, 111, 197, 0.07)", "rgba(107, 107, 107, 0.05)")
 CURSOR_COLOUR = "#1d2430"
+# Fixed margins (px) that hold the axes' tick labels and titles, the legend and the top axis.
+# Plotly's `automargin` would find them itself, but it redraws the chart to do so: that doubles
+# what every redraw costs in the browser (~30 -> ~14 ms here), on each slider move.
+MARGIN = {"l": 78, "r": 16, "t": 100, "b": 48}
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
 _BREAK_KINDS = {
     "CosineDecayRestarts": "restart",
@@ -333,20 +337,22 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
     return {
         "template": _template(),
         "height": CHART_HEIGHT,
-        "margin": {"l": 10, "r": 10, "t": 90, "b": 10},
+        "margin": MARGIN,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
         "hovermode": "closest",
         "font": {"family": "sans-serif"},
         "xaxis": {
             "range": [_position(start, view), _position(stop, view)],
             "showspikes": True,
-            "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang)},
+            "automargin": False,
+            "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang), "standoff": 8},
         },
         # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd it).
         "yaxis": {
             "type": "log" if log_y else "linear",
             "exponentformat": "e",
-            "title": {"text": y_title},
+            "automargin": False,
+            "title": {"text": y_title, "standoff": 8},
             **({"dtick": 1} if log_y else {}),
         },
         "shapes": [],
@@ -386,6 +392,7 @@ def _linked_axis(
         "ticktext": [f"{v:,.10g}" for v in ticks.tolist()],
         "title": {"text": t(f"chart.axis_{other}", view.lang), "standoff": 6},
         "showgrid": False,
+        "automargin": False,
     }
 
 
@@ -600,9 +607,12 @@ def side_by_side_figure(
     for name in ("xaxis", "yaxis", "shapes", "annotations"):
         layout.pop(name)
     fig.update_layout(layout)
-    fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80)
-    fig.update_xaxes(range=[_position(start, view), _position(stop, view)], showspikes=True)
-    fig.update_yaxes(type="log" if view.log_y else "linear", exponentformat="e")
+    # No legend and no top axis here: only the subplot titles sit above the charts.
+    fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80, margin={**MARGIN, "t": 40})
+    fig.update_xaxes(
+        range=[_position(start, view), _position(stop, view)], showspikes=True, automargin=False
+    )
+    fig.update_yaxes(type="log" if view.log_y else "linear", exponentformat="e", automargin=False)
     if view.log_y:
         fig.update_yaxes(dtick=1)
     fig.update_xaxes(title_text=t(f"chart.axis_{view.x_unit}", view.lang), row=rows)
