@@ -649,7 +649,10 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         return []
     side = view.mode == "side"
     columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
-    curves = [curve_of(e, first, last, columns) for e in shown]
+    # Shown only when sampling takes over half a second (an uncached range where every float32
+    # step must be evaluated, e.g. short PolynomialDecay cycles over 10^10+ steps).
+    with st.spinner(tr("chart.sampling")):
+        curves = [curve_of(e, first, last, columns) for e in shown]
     selected = current.current
     marks: list[fg.Mark] = []
     if view.mode == "diff":
