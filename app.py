@@ -43,6 +43,10 @@ IMPORT_RESULT = "import_result"
 IMPORT_TEXT = "import.text"
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
+# Choice widgets whose option labels are translated. Streamlit identifies their value by its
+# label, so after a language switch the browser would send back the old language's label (not
+# an option any more, and taken as the value itself): they are made afresh in the new language.
+TRANSLATED_CHOICES = ("view.mode", "view.x")
 
 st.set_page_config(page_title="lrviz", page_icon="📉", layout="wide")
 
@@ -179,6 +183,9 @@ def on_import_file() -> None:
 
 def on_view(field: str, key: str) -> None:
     value = st.session_state[key]
+    if field == "lang":
+        for choice in TRANSLATED_CHOICES:
+            st.session_state.pop(choice, None)
     if field == "horizon_auto":
         # Switching to a hand-set horizon starts from the range on screen.
         apply(ss.set_view, horizon=0 if value else st.session_state[SHOWN_HORIZON])

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from browser_support import chart_paths, chromium, running_app, wait_for_chart, wait_until_settled
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import lrviz
@@ -162,3 +163,33 @@ def test_a_share_link_opens_the_same_configurations_in_a_fresh_page(page, browse
         assert chart_paths(fresh) == paths
     finally:
         fresh_context.close()
+
+
+def choose(page, picker: str, option: str) -> None:
+    """Pick `option` in the selectbox `picker` (a click on a focused one may leave it closed)."""
+    page.get_by_role("combobox", name=picker).click()
+    listed = page.get_by_role("option", name=option)
+    try:
+        listed.wait_for(timeout=2000)
+    except PlaywrightTimeout:
+        page.keyboard.press("ArrowDown")
+    listed.click()
+
+
+X_TITLE_JS = "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .xtitle').textContent"
+
+
+def test_after_switching_language_on_the_page_the_chart_options_keep_working(page):
+    # Streamlit sends a radio's value back as its label: a label from before the switch must
+    # not reach the view ("Steps" is no x unit, and the next run used to crash).
+    switches = (("Language", "繁體中文", "第 N 步", "步數"), ("語言", "English", "Step N", "step"))
+    for picker, language, step_label, steps in switches:
+        choose(page, picker, language)
+        wait_until_settled(page)
+        entry = page.get_by_role("spinbutton", name=step_label)
+        entry.fill("2000" if language == "English" else "3000")
+        entry.press("Enter")
+        wait_until_settled(page)
+        page.wait_for_function(f"steps => ({X_TITLE_JS})() === steps", arg=steps)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.evaluate(X_TITLE_JS) == steps
