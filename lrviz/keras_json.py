@@ -46,6 +46,24 @@ def _suggest(name: str, options: tuple[str, ...] | list[str]) -> Phrase | str:
     return Phrase("error.did_you_mean", {"suggestion": close[0]}) if close else ""
 
 
+# Python's own words for a JSON syntax error (`JSONDecodeError.msg`), by how they begin, and the
+# same problem in the reader's language; words not listed here are shown as Python wrote them.
+_JSON_PROBLEMS = (
+    ("Expecting value", Phrase("json_problem.expecting_value")),
+    ("Expecting ',' delimiter", Phrase("json_problem.expecting_comma")),
+    ("Expecting ':' delimiter", Phrase("json_problem.expecting_colon")),
+    ("Expecting property name", Phrase("json_problem.expecting_name")),
+    ("Unterminated string", Phrase("json_problem.unterminated_string")),
+    ("Invalid control character", Phrase("json_problem.control_character")),
+    ("Invalid \\", Phrase("json_problem.invalid_escape")),
+    ("Extra data", Phrase("json_problem.extra_data")),
+)
+
+
+def _json_problem(msg: str) -> Phrase | str:
+    return next((phrase for start, phrase in _JSON_PROBLEMS if msg.startswith(start)), msg)
+
+
 def _reject_constant(token: str) -> Any:
     raise ConfigError("error.json_constant", token=token)
 
@@ -96,7 +114,7 @@ def parse_json_text(text: str | bytes) -> Any:
         raise ConfigError("error.json_too_deep", limit=MAX_DEPTH) from None
     except json.JSONDecodeError as err:
         raise ConfigError(
-            "error.json_invalid", detail=err.msg, line=err.lineno, column=err.colno
+            "error.json_invalid", detail=_json_problem(err.msg), line=err.lineno, column=err.colno
         ) from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
         raise ConfigError("error.json_unusable", detail=str(err)) from None

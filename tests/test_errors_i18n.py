@@ -131,10 +131,14 @@ SPARE_SPECS = [
 
 @cache
 def error_catalog(lang: str) -> dict[str, str]:
-    """The error and bounds templates of `locales/<lang>.json`."""
+    """The error, bounds and JSON-problem templates of `locales/<lang>.json`."""
     file = resources.files("lrviz").joinpath("locales", f"{lang}.json")
     every = json.loads(file.read_text("utf-8"))
-    return {key: text for key, text in every.items() if key.startswith(("error.", "bounds."))}
+    return {
+        key: text
+        for key, text in every.items()
+        if key.startswith(("error.", "bounds.", "json_problem."))
+    }
 
 
 def _raised(case: Callable[[], Any]) -> ConfigError:
@@ -184,6 +188,9 @@ def test_traditional_chinese_message_is_translated_and_names_the_field(case, fie
 def test_the_cases_reach_every_error_and_bounds_key():
     reached = set().union(*(_keys(_raised(case)) for _, case, _ in CASES))
     reached |= set().union(*(_keys(spec.bounds()) for spec in SPARE_SPECS))
+    reached |= set().union(
+        *(_keys(_raised(lambda t=t: parse_json_text(t))) for t in JSON_SYNTAX_ERRORS)
+    )
     assert reached == error_catalog("en").keys()
 
 
@@ -220,3 +227,28 @@ def test_too_many_configs_keeps_its_counts():
     err = _raised(CASE["open"])
     assert isinstance(err, ss.TooManyConfigs)
     assert (err.open_count, err.adding) == (1, 32)
+
+
+JSON_SYNTAX_ERRORS = {
+    '{"class_name": "CosineDecay" "config": {}}': "json_problem.expecting_comma",
+    '{"class_name" "CosineDecay"}': "json_problem.expecting_colon",
+    '{"class_name": }': "json_problem.expecting_value",
+    "{'class_name': 'CosineDecay'}": "json_problem.expecting_name",
+    '{"class_name": "CosineDecay': "json_problem.unterminated_string",
+    '{"name": "a\tb"}': "json_problem.control_character",
+    '{"name": "a\\qb"}': "json_problem.invalid_escape",
+    '{"name": "a\\u12"}': "json_problem.invalid_escape",
+    '{"name": "a"} x': "json_problem.extra_data",
+}
+
+
+@pytest.mark.parametrize("text", sorted(JSON_SYNTAX_ERRORS))
+def test_a_json_syntax_error_is_worded_wholly_in_the_readers_language(text):
+    with pytest.raises(ConfigError) as caught:
+        parse_json_text(text)
+    problem = caught.value.params["detail"]
+    assert problem == Phrase(JSON_SYNTAX_ERRORS[text])
+    json_words = {"Expecting", "delimiter", "Unterminated", "Invalid", "Extra", "data"}
+    chinese = caught.value.message("zh-TW")
+    assert not json_words & set(chinese.replace(":", " ").split()), chinese
+    assert problem.text("en") in str(caught.value)
