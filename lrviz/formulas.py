@@ -794,6 +794,10 @@ def _vp(x: np.ndarray | np.generic | float) -> str:
     return _paren_neg(_v(x))
 
 
+WRAP_PARTS = 5
+"""Worked lines of this many `=`-joined parts or more are typeset on two rows."""
+
+
 def _eq(*parts: str) -> str:
     return " = ".join(parts)
 
@@ -821,7 +825,13 @@ class _Work:
             self.note("formula.note.integer")
 
     def line(self, *parts: str) -> None:
-        self.lines.append(_eq(*parts))
+        # A long chain would run past the panel's right edge and hide the result, so from five
+        # parts on the numbers go on a second row, under the formula.
+        if len(parts) < WRAP_PARTS:
+            self.lines.append(_eq(*parts))
+            return
+        rows = rf"{parts[0]} &= {parts[1]} \\ &= {_eq(*parts[2:])}"
+        self.lines.append(rf"\begin{{aligned}} {rows} \end{{aligned}}")
 
     def note(self, key: str, **params: Any) -> None:
         self.notes.append(t(key, self.lang, **params))

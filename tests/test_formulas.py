@@ -95,18 +95,29 @@ def test_worked_value_of_the_default_cosine_at_5000_shows_each_float32_operation
     assert worked.lines == (
         r"s = \min\left(\text{step},\ D + W\right) = \min\left(5{,}000,\ 10{,}000\right) = 5{,}000",
         r"5{,}000 \ge 1{,}000 \Rightarrow \text{decay}",
-        r"f = \frac{s - W}{D} = \frac{5{,}000 - 1{,}000}{9{,}000} = \frac{4{,}000}{9{,}000}"
-        r" = 0.44444445",
+        r"\begin{aligned} f &= \frac{s - W}{D} \\ &= \frac{5{,}000 - 1{,}000}{9{,}000}"
+        r" = \frac{4{,}000}{9{,}000} = 0.44444445 \end{aligned}",
         r"\pi f = 3.1415927 \cdot 0.44444445 = 1.3962635",
         r"\cos\left(\pi f\right) = 0.1736481",
         r"c = \tfrac{1}{2}\left(1 + \cos\left(\pi f\right)\right) = 0.5 \cdot 1.1736481"
         r" = 0.58682406",
         r"1 - \alpha = 1 - 0.1 = 0.9",
-        r"d = \left(1 - \alpha\right)\,c + \alpha = 0.9 \cdot 0.58682406 + 0.1"
-        r" = 0.5281416 + 0.1 = 0.62814164",
+        r"\begin{aligned} d &= \left(1 - \alpha\right)\,c + \alpha \\ &= 0.9 \cdot 0.58682406"
+        r" + 0.1 = 0.5281416 + 0.1 = 0.62814164 \end{aligned}",
         r"\eta = \eta_T\,d = 0.001 \cdot 0.62814164 = 0.0006281417",
     )
     assert worked.value == schedule(5000)
+
+
+def test_a_long_worked_line_puts_its_numbers_on_a_second_row_so_the_result_stays_in_view():
+    schedule = lrviz.from_keras(lrviz.default_config("PolynomialDecay"))
+    worked = formulas.worked_value(schedule, 1500)
+    formula_row, numbers_row = worked.lines[-1].split(r" \\ ")
+    assert formula_row == (
+        r"\begin{aligned} \eta &= \left(\eta_0 - \eta_e\right)\left(1 - f\right)^{p} + \eta_e"
+    )
+    assert numbers_row.startswith("&= 0.0009900001")
+    assert numbers_row.endswith(rf"= {formulas._v(worked.value)} \end{{aligned}}")
 
 
 def test_worked_value_says_when_a_step_beyond_2_24_is_rounded():
