@@ -43,6 +43,7 @@ IMPORT_RESULT = "import_result"
 IMPORT_TEXT = "import.text"
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
+FULL_RUN = "full_run"
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
@@ -1041,33 +1042,44 @@ def studio_view() -> None:
     if studio().current is not None:
         formula_panel(studio().current)
         translations_panel(studio().current, first, last, horizon)
-    write_url()
+    if not st.session_state.get(FULL_RUN):
+        # A run of this fragment alone; a full run writes the URL once the whole page is out.
+        write_url()
 
 
 # ---------------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------------
 
-start_session()
-header_box = st.container()
-current = studio()
-entries = current.entries
-visible = current.visible()
-horizon = fg.horizon(current.view, schedules_of(visible or entries))
-st.session_state[PAGE_HORIZON] = horizon
-left, right = st.columns([2, 3], gap="large")
-# The chart side first (see `studio_view`), then what surrounds it.
-with right:
-    studio_view()
-with header_box:
-    header()
-with left:
-    configuration_list(horizon)
-    if current.current is not None:
-        st.divider()
-        editor(studio().current, horizon)
-export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
-with export:
-    export_tab()
-with importing:
-    import_tab()
+
+def page() -> None:
+    """The whole page. The chart side is written first (see `studio_view`), then what surrounds
+    it, and the URL last: a changed URL means the page is out, widgets included."""
+    start_session()
+    header_box = st.container()
+    current = studio()
+    horizon = fg.horizon(current.view, schedules_of(current.visible() or current.entries))
+    st.session_state[PAGE_HORIZON] = horizon
+    left, right = st.columns([2, 3], gap="large")
+    with right:
+        studio_view()
+    with header_box:
+        header()
+    with left:
+        configuration_list(horizon)
+        if studio().current is not None:
+            st.divider()
+            editor(studio().current, horizon)
+    export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
+    with export:
+        export_tab()
+    with importing:
+        import_tab()
+    write_url()
+
+
+st.session_state[FULL_RUN] = True
+try:
+    page()
+finally:
+    st.session_state[FULL_RUN] = False
