@@ -34,7 +34,7 @@ def parameters_markdown() -> str:
                 if param.slider_min is not None and param.slider_max is not None
                 else "—"
             )
-            help_text = param.help.replace("|", "\\|")
+            help_text = param.help.replace("|", "\\|").replace("\n\n", " ")
             lines.append(
                 f"| `{param.name}` | {_default(param)} | {accepted} | {slider} | {help_text} |"
             )

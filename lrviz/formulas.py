@@ -9,7 +9,6 @@
   engine.
 - `worked_value(schedule, step, lang)`: Keras's float32 operations at one step, each with its
   numbers, ending bit for bit at `schedule(step)`.
-- `docs_note(class_name, param, lang)`: where Keras's documentation misleads about a parameter.
 """
 
 from __future__ import annotations
@@ -1236,29 +1235,3 @@ def worked_value(schedule: Schedule, step: int, lang: str = DEFAULT_LANGUAGE) ->
     """
     work = _Work(schedule, int(step), lang)
     return work.done(_WORKERS[schedule.class_name](work))
-
-
-# ---------------------------------------------------------------------------------------------
-# What Keras's documentation gets wrong, per parameter
-# ---------------------------------------------------------------------------------------------
-
-PARAM_NOTES: dict[tuple[str, str], str] = {
-    (class_name, param): f"param.{class_name}.{param}.docs_note"
-    for class_name, param in (
-        ("CosineDecay", "initial_learning_rate"),
-        ("CosineDecay", "decay_steps"),
-        ("CosineDecay", "alpha"),
-        ("CosineDecay", "warmup_target"),
-        ("CosineDecayRestarts", "t_mul"),
-        ("CosineDecayRestarts", "m_mul"),
-        ("CosineDecayRestarts", "alpha"),
-        ("PiecewiseConstantDecay", "boundaries"),
-    )
-}
-"""(class, parameter) -> i18n key of what Keras's docs get wrong or leave out about it."""
-
-
-def docs_note(class_name: str, param: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
-    """Where Keras's documentation misleads about this parameter, or None."""
-    key = PARAM_NOTES.get((class_name, param))
-    return None if key is None else t(key, lang)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lrviz.i18n import DEFAULT_LANGUAGE, t
+from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.params import MAX_STEPS, REQUIRED, ParamSpec
 
 F32 = np.float32
@@ -654,9 +654,28 @@ def spec_summary(class_name: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return t(f"spec.{class_name}.summary", lang)
 
 
+PARAM_NOTES: dict[tuple[str, str], str] = {
+    (key.split(".")[1], key.split(".")[2]): key
+    for key in catalog(DEFAULT_LANGUAGE)
+    if key.startswith("param.") and key.endswith(".docs_note")
+}
+"""(class, parameter) -> i18n key of what Keras's docs get wrong or leave out about it."""
+
+
+def docs_note(class_name: str, param: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """Where Keras's documentation misleads about this parameter, or None.
+
+    The notes are the `param.<class>.<param>.docs_note` texts of the locale files.
+    """
+    key = PARAM_NOTES.get((class_name, param))
+    return None if key is None else t(key, lang)
+
+
 def param_help(class_name: str, param: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The help of argument `param` of `class_name` in `lang`, including where Keras's docs err."""
-    return t(f"param.{class_name}.{param}.help", lang)
+    """The help of argument `param` of `class_name` in `lang`, then where Keras's docs err."""
+    text = t(f"param.{class_name}.{param}.help", lang)
+    note = docs_note(class_name, param, lang)
+    return text if note is None else f"{text}\n\n{t('param.docs_label', lang)} {note}"
 
 
 def _lr(cls: str, name: str, default: Any = REQUIRED, nullable: bool = False) -> ParamSpec:

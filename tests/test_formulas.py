@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz import formulas
-from lrviz.i18n import LANGUAGES
+from lrviz import formulas, schedules
+from lrviz.i18n import LANGUAGES, t
 
 LOCALES = Path(lrviz.__file__).parent / "locales"
 SEEDS = st.integers(0, 2**32 - 1)
@@ -480,19 +480,19 @@ def test_the_well_formedness_check_rejects_a_frac_with_one_group():
 
 
 def test_warmup_target_docs_note_says_the_docstring_omits_initial_learning_rate():
-    assert "+ initial_learning_rate" in formulas.docs_note("CosineDecay", "warmup_target")
+    assert "+ initial_learning_rate" in schedules.docs_note("CosineDecay", "warmup_target")
 
 
 def test_alpha_docs_note_cites_the_keras_fix():
-    assert "keras-team/keras#21827" in formulas.docs_note("CosineDecay", "alpha")
+    assert "keras-team/keras#21827" in schedules.docs_note("CosineDecay", "alpha")
 
 
 def test_parameters_the_docs_describe_well_have_no_docs_note():
-    assert formulas.docs_note("ExponentialDecay", "decay_rate") is None
+    assert schedules.docs_note("ExponentialDecay", "decay_rate") is None
 
 
 def test_every_docs_note_belongs_to_a_real_parameter():
-    for class_name, param in formulas.PARAM_NOTES:
+    for class_name, param in schedules.PARAM_NOTES:
         assert param in lrviz.SCHEDULES[class_name].param_names
 
 
@@ -536,4 +536,24 @@ def test_every_phase_and_formula_key_in_use_has_text(class_index, seed):
     schedule = _random(CLASSES[class_index], seed)
     for phase in formulas.phases(schedule, 3 * schedule.settles_at()):
         assert phase.key in english and phase.formula_key in english
-    assert set(formulas.PARAM_NOTES.values()) <= english.keys()
+    assert set(schedules.PARAM_NOTES.values()) <= english.keys()
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_help_of_a_parameter_the_docs_get_wrong_ends_with_that_note(lang):
+    for class_name, param in schedules.PARAM_NOTES:
+        help_text = schedules.param_help(class_name, param, lang)
+        note = schedules.docs_note(class_name, param, lang)
+        assert help_text.startswith(t(f"param.{class_name}.{param}.help", lang))
+        assert help_text.endswith(f"{t('param.docs_label', lang)} {note}")
+
+
+def test_the_help_of_a_parameter_the_docs_describe_well_has_no_note():
+    assert schedules.param_help("ExponentialDecay", "decay_rate") == t(
+        "param.ExponentialDecay.decay_rate.help"
+    )
+
+
+def test_the_warmup_target_help_in_the_editor_says_the_docstring_omits_initial_learning_rate():
+    spec = lrviz.SCHEDULES["CosineDecay"].param("warmup_target")
+    assert "+ initial_learning_rate" in spec.help
