@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lrviz
+from lrviz import payloads
 from lrviz import state as ss
 from lrviz.keras_json import default_config
 from lrviz.share import Entry, SharedState, encode_state
@@ -732,3 +733,19 @@ def test_an_error_on_screen_follows_a_language_switch():
     assert not re.search(
         r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", chinese.replace("initial_learning_rate", "")
     )
+
+
+def test_the_export_panels_show_the_keras_json_and_the_python_snippet_when_opened():
+    at = run(panels=("export_json", "export_python"))
+    schedule = studio(at).current.schedule()
+    codes = [c.value for c in at.code]
+    assert payloads.keras_json(schedule) in codes
+    assert payloads.python_snippet(schedule) in codes
+
+
+def test_the_export_code_is_not_built_while_its_panels_are_closed():
+    at = run()
+    schedule = studio(at).current.schedule()
+    codes = [c.value for c in at.code]
+    assert payloads.keras_json(schedule) not in codes
+    assert payloads.python_snippet(schedule) not in codes

@@ -282,6 +282,14 @@ def test_selected_name_is_text_in_titles_expanders_and_export_and_safe_in_file_n
     assert SAFE_FILE_NAME.fullmatch(image), image
     _open_tab(hostile, "Export")
     assert name in _text(hostile, f'[data-testid="stTabPanel"] {MARKDOWN} strong')
+    # The code is built when its panel opens (a rerun): wait for each block to arrive.
+    panels = hostile.locator('[data-testid="stTabPanel"] [data-testid="stExpander"]')
+    for panel in ("Keras JSON", "Python"):
+        expander = panels.filter(has_text=panel)
+        if expander.locator('[data-testid="stCode"]').count() == 0:  # the page is shared: once
+            expander.locator("summary").click()
+            expander.locator('[data-testid="stCode"]').wait_for()
+        _settle(hostile)
     codes = _text(hostile, '[data-testid="stCode"]')
     assert any(f'"name": {json.dumps(name, ensure_ascii=False)},' in c for c in codes), codes
     assert any(f"    name={name!r}," in c for c in codes), codes
