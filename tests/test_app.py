@@ -738,14 +738,14 @@ def test_an_error_on_screen_follows_a_language_switch():
 def test_the_export_panels_show_the_keras_json_and_the_python_snippet_when_opened():
     at = run(panels=("export_json", "export_python"))
     schedule = studio(at).current.schedule()
-    codes = [c.value for c in at.code]
-    assert payloads.keras_json(schedule) in codes
-    assert payloads.python_snippet(schedule) in codes
+    codes = [c.value.strip() for c in at.code]
+    assert payloads.keras_json(schedule).strip() in codes
+    assert payloads.python_snippet(schedule).strip() in codes
 
 
 def test_the_export_code_is_not_built_while_its_panels_are_closed():
     at = run()
     schedule = studio(at).current.schedule()
-    codes = [c.value for c in at.code]
-    assert payloads.keras_json(schedule) not in codes
-    assert payloads.python_snippet(schedule) not in codes
+    codes = [c.value.strip() for c in at.code]
+    assert payloads.keras_json(schedule).strip() not in codes
+    assert payloads.python_snippet(schedule).strip() not in codes

@@ -29,7 +29,7 @@ MARKDOWN_TOKENS = ("`", "**", "\n")
 COLOUR_DIRECTIVE = re.compile(r":[a-z]+\[")
 
 # Texts that read the same in every language: a language name, a code token, a JSON example.
-SAME_IN_EVERY_LANGUAGE = {"export.snippet", "import.placeholder", "phase.nan"}
+SAME_IN_EVERY_LANGUAGE = {"import.placeholder", "phase.nan"}
 
 # Functions and classes whose first argument is a locale key.
 KEY_TAKERS = {"t", "tr", "_say", "render_note", "Notice", "_Unreadable", "LinkTooLong"}
