@@ -163,8 +163,8 @@ def _reach(schedule: Schedule, horizon: int | None) -> int:
 
 
 def _float32_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
-    """Steps past 2^24 are rounded to float32 (PiecewiseConstant compares integers: exempt)."""
-    if schedule.class_name == "PiecewiseConstantDecay" or schedule.uses_integer_dtype:
+    """Steps past 2^24 are rounded to float32 (not where Keras computes with the integer step)."""
+    if not schedule.float32_steps:
         return None
     reach = _reach(schedule, horizon)
     if reach <= FLOAT32_EXACT_STEPS:

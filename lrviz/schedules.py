@@ -44,6 +44,8 @@ class ScheduleSpec:
     breaks: Breaks = field(repr=False)
     settles_at: Callable[[Config], int] = field(repr=False)
     periodic: Spans | None = field(default=None, repr=False)
+    # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
+    float32_step: bool = True
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -828,6 +830,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _eval_piecewise,
             _breaks_piecewise,
             _settles_piecewise,
+            float32_step=False,
         ),
         ScheduleSpec(
             "PolynomialDecay",
@@ -970,7 +973,7 @@ class Schedule:
     def float32_steps(self) -> bool:
         """True when the value depends on the step only through float32(step), as Keras's float
         schedules do: then a run of steps with equal float32 has one value."""
-        return not self.uses_integer_dtype and self.class_name != "PiecewiseConstantDecay"
+        return self.spec.float32_step and not self.uses_integer_dtype
 
     def periodic_spans(self, stop: int) -> list[tuple[int, int, int]]:
         """Disjoint ascending spans (first, last, P) of float32 steps up to about `stop` over which
