@@ -24,8 +24,16 @@ EDGE_WINDOW = 2
 # Steps evaluated around each breakpoint: the last step of the piece that ends there and the
 # first of the next (the breakpoints are the engine's own, exact on the integer grid).
 MARK_WINDOW = np.array([-1, 0], dtype=np.int64)
-# Most candidate steps around breakpoints before a range counts as dense.
-MAX_CANDIDATES = 1_200_000
+# Longest exact breakpoint list the sampler asks for (memory: a few arrays of up to 4x this many
+# steps, ~0.1 GB at most).
+MAX_EXACT_BREAKPOINTS = 1_000_000
+# Finding one exact edge by bisection, and evaluating the steps around it, costs about as much as
+# evaluating this many float32 steps in the dense pass (benchmarks/bench_chart.py, PolynomialDecay
+# cycles: ~0.2-0.4 us an edge, ~30 ns a step); an exact list is used while it is cheaper.
+EDGE_COST = 16
+# Most candidate steps around breakpoints before a range counts as dense. An exact list holds the
+# real-number positions too (up to 2 marks a period), each with its `MARK_WINDOW`.
+MAX_CANDIDATES = 2 * MARK_WINDOW.size * MAX_EXACT_BREAKPOINTS + 200_000
 # Ranges with denser breakpoints are evaluated at every distinct step value, this many at a time.
 DENSE_CHUNK = 1 << 21
 
@@ -133,7 +141,8 @@ def sample_steps(
         marks, inner_marks = schedule.breakpoints(stop, 4 * columns), np.zeros(0, dtype=np.int64)
     else:
         # Only exact breakpoints bound monotone pieces; longer lists are theoretical positions.
-        marks = inner_marks = schedule.breakpoints(stop, EXACT_BREAKPOINTS)
+        exact = exact_breakpoint_limit(schedule, start, stop)
+        marks = inner_marks = schedule.breakpoints(stop, exact, exact)
     steps = None if count <= DENSE_STEPS else _candidates(inner_marks, start, stop, edges)
     if steps is None:
         chosen = _sample_dense(schedule, start, stop, edges)
@@ -148,6 +157,16 @@ def sample_steps(
         marks = marks[(marks >= start) & (marks <= stop)]
         chosen = sorted_unique(np.concatenate([chosen, marks, np.clip(marks - 1, start, stop)]))
     return chosen
+
+
+def exact_breakpoint_limit(schedule: Schedule, start: int, stop: int) -> int:
+    """How many breakpoints are worth making exact: more than `EXACT_BREAKPOINTS` only while
+    that costs less than the dense pass over every float32 step of the range would, and never
+    where the dense pass folds periodic spans (then it is cheap whatever the count)."""
+    if not schedule.float32_steps or schedule.periodic_spans(stop):
+        return EXACT_BREAKPOINTS
+    first, last = (int(r) for r in step_rank(np.array([start, stop], dtype=np.int64)))
+    return int(min(MAX_EXACT_BREAKPOINTS, max(EXACT_BREAKPOINTS, (last - first) // EDGE_COST)))
 
 
 def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ _BITS_EXACT = int(np.array(FLOAT32_EXACT_STEPS, dtype=F32).view(np.uint32))
 
 Config = Mapping[str, Any]
 Evaluate = Callable[[Config, np.ndarray], np.ndarray]
-Breaks = Callable[[Config, int, int], "np.ndarray | None"]
+Breaks = Callable[[Config, int, int, int], "np.ndarray | None"]
 Spans = Callable[[Config, int], "list[tuple[int, int, int]]"]
 
 
@@ -279,7 +279,7 @@ def _eval_cosine_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return np.where(s < warmup_steps, warm.astype(F32), decay)
 
 
-def _breaks_cosine(cfg: Config, stop: int, limit: int) -> np.ndarray:
+def _breaks_cosine(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray:
     if cfg["warmup_target"] is None:
         return np.array([cfg["decay_steps"]], dtype=np.int64)
     warmup = int(cfg["warmup_steps"])
@@ -397,8 +397,9 @@ def restarts_nan_from(cfg: Config) -> int | None:
     return None
 
 
-# Breakpoint lists up to this long are exact on the integer grid (found by bisection); longer ones
-# are the theoretical positions, which float32 rounding can move past 2^24.
+# Breakpoint lists up to this long are exact on the integer grid (found by bisection) unless a
+# caller asks for another length (`Schedule.breakpoints(exact=...)`); longer ones are the
+# theoretical positions, which float32 rounding can move past 2^24.
 EXACT_BREAKPOINTS = 100_000
 
 
@@ -436,11 +437,11 @@ def _exact_edges(
 _QUOTIENT_SPREAD = 20
 
 
-def _breaks_restarts(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+def _breaks_restarts(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
     starts = restart_starts(cfg, stop, limit)
     if starts is None:
         return None
-    if starts.size <= EXACT_BREAKPOINTS and not _is_int_dtype(cfg):
+    if starts.size <= exact and not _is_int_dtype(cfg):
         starts = _exact_edges(lambda steps: _restart_position(cfg, steps)[0], starts)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
@@ -527,14 +528,14 @@ def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return F32(cfg["initial_learning_rate"]) / denom
 
 
-def _breaks_staircase(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+def _breaks_staircase(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
     if not cfg["staircase"]:
         return np.zeros(0, dtype=np.int64)
     count = stop // int(cfg["decay_steps"])
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
-    if _is_int_dtype(cfg) or count > EXACT_BREAKPOINTS:
+    if _is_int_dtype(cfg) or count > exact:
         return edges
     return _exact_edges(
         lambda steps: np.floor(_steps_f32(steps) / F32(cfg["decay_steps"])), edges, _QUOTIENT_SPREAD
@@ -575,7 +576,7 @@ def _eval_piecewise(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return table[index].astype(F32)
 
 
-def _breaks_piecewise(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+def _breaks_piecewise(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
     if len(cfg["boundaries"]) > limit:
         return None
     return np.asarray(cfg["boundaries"], dtype=np.int64) + 1
@@ -625,7 +626,7 @@ def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         return ((lr0 - end) * np.power(1 - p, power) + end).astype(F32)
 
 
-def _breaks_polynomial(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
+def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
     decay_steps = int(cfg["decay_steps"])
     if not cfg["cycle"]:
         return np.array([decay_steps], dtype=np.int64)
@@ -633,7 +634,7 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int) -> np.ndarray | None:
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
-    if _is_int_dtype(cfg) or count > EXACT_BREAKPOINTS:
+    if _is_int_dtype(cfg) or count > exact:
         return edges
     return _exact_edges(
         lambda steps: np.ceil(_steps_f32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
@@ -983,12 +984,17 @@ class Schedule:
             return []
         return self.spec.periodic(self.config, stop)
 
-    def breakpoints(self, stop: int, limit: int = MAX_BREAKPOINTS) -> np.ndarray | None:
+    def breakpoints(
+        self, stop: int, limit: int = MAX_BREAKPOINTS, exact: int = EXACT_BREAKPOINTS
+    ) -> np.ndarray | None:
         """Steps in [0, stop] where the curve changes its formula (warmup end, decay end, restarts,
-        boundaries, stair edges), exact on the integer grid; None when there are more than about
-        `limit` to list.
+        boundaries, stair edges); None when there are more than about `limit` to list.
+
+        Lists of up to `exact` periods (restarts, stairs, cycles) are exact on the integer grid,
+        each edge found by bisection over float32 steps; longer ones are the real-number positions,
+        which float32 rounding can move by a few steps past 2^24.
         """
-        raw = self.spec.breaks(self.config, stop, limit)
+        raw = self.spec.breaks(self.config, stop, limit, exact)
         if raw is None:
             return None
         raw = raw[(raw >= 0) & (raw <= stop)]

@@ -9,8 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz.sampling import column_edges, drawn, envelope, line_envelope, sample_steps
-from lrviz.schedules import rank_step, run_start, step_rank
+from lrviz.sampling import (
+    MAX_EXACT_BREAKPOINTS,
+    column_edges,
+    drawn,
+    envelope,
+    exact_breakpoint_limit,
+    line_envelope,
+    sample_steps,
+)
+from lrviz.schedules import EXACT_BREAKPOINTS, rank_step, run_start, step_rank
 
 COLUMNS = 1000
 
@@ -239,6 +247,29 @@ def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
     schedule = lrviz.from_keras(config)
     stop = 10**9
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
+
+
+@pytest.mark.parametrize("decay_steps", [4_999, 10_000])
+def test_long_exact_cycle_lists_are_column_exact(decay_steps):
+    """3-4 x 10^5 cycles at 2 x 10^9, past 2^24: more than EXACT_BREAKPOINTS, yet cheaper to list
+    exactly than to evaluate every float32 step, so the exact edges are used; checked per column
+    against every float32 step."""
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"].update(decay_steps=decay_steps, power=0.5, cycle=True)
+    schedule = lrviz.from_keras(config)
+    stop = 2 * 10**9
+    assert EXACT_BREAKPOINTS < stop // decay_steps <= exact_breakpoint_limit(schedule, 0, stop)
+    _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
+
+
+def test_periodic_or_cheap_dense_ranges_keep_the_short_exact_lists():
+    sgdr = _sgdr(2000, 1e-3, 0.0)
+    assert exact_breakpoint_limit(sgdr, 0, 10**12) == EXACT_BREAKPOINTS
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"].update(decay_steps=10, cycle=True)
+    polynomial = lrviz.from_keras(config)
+    assert exact_breakpoint_limit(polynomial, 0, 10**6) == EXACT_BREAKPOINTS
+    assert exact_breakpoint_limit(polynomial, 0, 10**12) == MAX_EXACT_BREAKPOINTS
 
 
 @settings(max_examples=100, deadline=None)
