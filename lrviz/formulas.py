@@ -27,12 +27,12 @@ from lrviz.schedules import (
     FLOAT32_EXACT_STEPS,
     PI32,
     Schedule,
-    _cast_int,
-    _is_int_dtype,
-    _power,
-    _restart_position,
-    _steps_f32,
+    cast_int32,
+    computes_in_int,
+    keras_power,
+    restart_position,
     restarts_nan_from,
+    steps_float32,
 )
 
 PHASE_CAP = 50
@@ -101,11 +101,11 @@ def _level_starts(level: Level, targets: list[float], high: int) -> list[tuple[i
 
 def _step_values(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
     """The step as Keras's arithmetic sees it: float32 (rounded above 2^24), or int32 exactly."""
-    return steps.astype(np.int64) if _is_int_dtype(cfg) else _steps_f32(steps)
+    return steps.astype(np.int64) if computes_in_int(cfg) else steps_float32(steps)
 
 
 def _edge(cfg: Mapping[str, Any], steps: int) -> Any:
-    return int(steps) if _is_int_dtype(cfg) else F32(steps)
+    return int(steps) if computes_in_int(cfg) else F32(steps)
 
 
 def _cosine_edges(cfg: Mapping[str, Any]) -> list[Any]:
@@ -126,10 +126,10 @@ def _threshold_level(cfg: Mapping[str, Any], edges: list[Any]) -> Level:
 
 def _restart_index(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
     """Keras's period index i at each step (NaN past a t_mul < 1 horizon)."""
-    if not _is_int_dtype(cfg):
-        return _restart_position(cfg, steps)[0]
+    if not computes_in_int(cfg):
+        return restart_position(cfg, steps)[0]
     completed = steps.astype(np.int64) / np.float64(cfg["first_decay_steps"])
-    t_mul = _cast_int(cfg["t_mul"])
+    t_mul = cast_int32(cfg["t_mul"])
     if t_mul == 1:
         return np.floor(completed)
     inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)
@@ -139,7 +139,7 @@ def _restart_index(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
 def _cycle_multiplier(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
     """PolynomialDecay's k = ceil(s / D) (1 at step 0), in Keras's dtype."""
     s = _step_values(cfg, steps)
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         return np.where(s == 0, 1.0, np.ceil(s / np.float64(cfg["decay_steps"])))
     return np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
 
@@ -583,7 +583,7 @@ def _effective(schedule: Schedule) -> dict[str, float]:
     }.get(schedule.class_name, ())
     for name in truncated:
         if cfg.get(name) is not None:
-            numbers[name] = _cast_int(cfg[name])
+            numbers[name] = cast_int32(cfg[name])
     return numbers
 
 
@@ -610,7 +610,7 @@ def floor_fraction(cfg: Mapping[str, Any]) -> float:
     can round down, so the decay stops short of its end (f < 1) and the floor is not
     alpha * peak.
     """
-    if cfg["warmup_target"] is None or _is_int_dtype(cfg):
+    if cfg["warmup_target"] is None or computes_in_int(cfg):
         return 1.0
     warmup, decay = F32(cfg["warmup_steps"]), F32(cfg["decay_steps"])
     return float((decay + warmup - warmup) / decay)
@@ -666,7 +666,7 @@ def _formula_of(schedule: Schedule, phase: Phase) -> _Formula:
         index = phase.params["index"]
         value = cfg["values"][index]
         if schedule.uses_integer_dtype:
-            value = _cast_int(value)
+            value = cast_int32(value)
         return _Formula(VALUE, (), {"i": index, "value": value})
     ratio = _floor(S / DECAY) if cfg["staircase"] else S / DECAY
     if name == "ExponentialDecay":
@@ -837,7 +837,7 @@ class _Work:
 
     def steps_f32(self) -> np.ndarray:
         """`ops.cast(step, float32)`, with a note when that rounds."""
-        s = _steps_f32(self.step)
+        s = steps_float32(self.step)
         if self.step[0] > FLOAT32_EXACT_STEPS:
             self.note("formula.note.beyond_2_24", step=int(self.step[0]), s=int(s[0]))
         return s
@@ -913,7 +913,7 @@ def _plain(value: Any) -> str:
 def _worked_cosine(w: _Work) -> np.ndarray:
     """s = min(step, D [+ W]); warmup (T - lr0) * (s / W) + lr0, else the cosine tail."""
     cfg = w.cfg
-    integer = _is_int_dtype(cfg)
+    integer = computes_in_int(cfg)
     lr0 = int(cfg["initial_learning_rate"]) if integer else F32(cfg["initial_learning_rate"])
     decay = int(cfg["decay_steps"]) if integer else F32(cfg["decay_steps"])
     pi = F32(3) if integer else PI32
@@ -928,7 +928,7 @@ def _worked_cosine(w: _Work) -> np.ndarray:
         w.line("f", _frac("s", "D"), _frac(_v(s), _num(decay)), _v(fraction))
         return w.cosine_tail(fraction, cfg["alpha"], F32(lr0), r"\eta_0", pi)
     if integer:
-        target: Any = _cast_int(cfg["warmup_target"])
+        target: Any = cast_int32(cfg["warmup_target"])
         w.line(
             r"\eta_T", rf"\mathrm{{int32}}\left({_num(cfg['warmup_target'])}\right)", _num(target)
         )
@@ -978,7 +978,7 @@ def _worked_restarts(w: _Work) -> np.ndarray:
     cfg = w.cfg
     if w.phase.key == "phase.nan":
         w.note("formula.note.nan", t_mul=cfg["t_mul"], nan_from=w.phase.start)
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         return _worked_restarts_int(w)
     lr0, alpha, m_mul = F32(cfg["initial_learning_rate"]), F32(cfg["alpha"]), F32(cfg["m_mul"])
     first, t_mul = F32(cfg["first_decay_steps"]), F32(cfg["t_mul"])
@@ -998,7 +998,7 @@ def _worked_restarts(w: _Work) -> np.ndarray:
             log_x, log_t = np.log(x), np.log(t_mul)
             ratio = log_x / log_t
             index = np.floor(ratio)
-            t_fac = _power(t_mul, index)
+            t_fac = keras_power(t_mul, index)
             done = F32(1.0) - t_fac
             sum_r = done / one_minus_t
             fraction = (q - sum_r) / t_fac
@@ -1022,7 +1022,7 @@ def _worked_restarts(w: _Work) -> np.ndarray:
                 _frac(rf"{_v(q)} - {_vp(sum_r)}", _v(t_fac)),
                 _v(fraction),
             )
-        m_fac = _power(m_mul, index)
+        m_fac = keras_power(m_mul, index)
         w.power("m^{i}", m_mul, index, m_fac)
         angle = PI32 * fraction
         cos = np.cos(angle)
@@ -1056,7 +1056,7 @@ def _worked_restarts_int(w: _Work) -> np.ndarray:
     """The engine's int32 path: arguments truncated, `/` in float64, pi = 3."""
     cfg = w.cfg
     lr0, first = int(cfg["initial_learning_rate"]), int(cfg["first_decay_steps"])
-    alpha, t_mul, m_mul = (_cast_int(cfg[k]) for k in ("alpha", "t_mul", "m_mul"))
+    alpha, t_mul, m_mul = (cast_int32(cfg[k]) for k in ("alpha", "t_mul", "m_mul"))
     w.line(
         r"\left(\alpha, t, m\right)",
         rf"\mathrm{{int32}}\left({_num(cfg['alpha'])}, {_num(cfg['t_mul'])}, {_num(cfg['m_mul'])}\right)",
@@ -1093,7 +1093,7 @@ def _worked_restarts_int(w: _Work) -> np.ndarray:
 def _worked_ratio(w: _Work) -> tuple[np.ndarray, Any]:
     """q = s / D (floored with `staircase`), in Keras's dtype; returns (q, lr0)."""
     cfg = w.cfg
-    if _is_int_dtype(w.cfg):
+    if computes_in_int(w.cfg):
         q = w.step.astype(np.int64) / np.float64(cfg["decay_steps"])
         s_tex, lr0 = _v(w.step), int(cfg["initial_learning_rate"])
     else:
@@ -1112,13 +1112,13 @@ def _worked_exponential(w: _Work) -> np.ndarray:
     """lr0 * r^q."""
     q, lr0 = _worked_ratio(w)
     with np.errstate(all="ignore"):
-        if _is_int_dtype(w.cfg):
-            rate: Any = np.float64(_cast_int(w.cfg["decay_rate"]))
+        if computes_in_int(w.cfg):
+            rate: Any = np.float64(cast_int32(w.cfg["decay_rate"]))
             factor = np.power(rate, q)
             value = (lr0 * factor).astype(F32)
         else:
             rate = F32(w.cfg["decay_rate"])
-            factor = _power(rate, q)
+            factor = keras_power(rate, q)
             value = lr0 * factor
     w.power("r^{q}", rate, q, factor)
     w.line(r"\eta", r"\eta_0\,r^{q}", rf"{_num(lr0)} \cdot {_vp(factor)}", _v(value))
@@ -1128,8 +1128,8 @@ def _worked_exponential(w: _Work) -> np.ndarray:
 def _worked_inverse_time(w: _Work) -> np.ndarray:
     """lr0 / (1 + r q)."""
     q, lr0 = _worked_ratio(w)
-    if _is_int_dtype(w.cfg):
-        rate: Any = np.float64(_cast_int(w.cfg["decay_rate"]))
+    if computes_in_int(w.cfg):
+        rate: Any = np.float64(cast_int32(w.cfg["decay_rate"]))
         scaled = rate * q
         denom = 1 + scaled
         value = (lr0 / denom).astype(F32)
@@ -1146,11 +1146,11 @@ def _worked_inverse_time(w: _Work) -> np.ndarray:
 def _worked_polynomial(w: _Work) -> np.ndarray:
     """f = s / D (D stretched to D k with `cycle`, else s = min(s, D)); (lr0 - e)(1 - f)^p + e."""
     cfg = w.cfg
-    integer = _is_int_dtype(cfg)
+    integer = computes_in_int(cfg)
     if integer:
         lr0: Any = int(cfg["initial_learning_rate"])
-        end: Any = _cast_int(cfg["end_learning_rate"])
-        power = F32(_cast_int(cfg["power"]))
+        end: Any = cast_int32(cfg["end_learning_rate"])
+        power = F32(cast_int32(cfg["power"]))
         s = w.step.astype(np.int64)
         decay: Any = int(cfg["decay_steps"])
     else:

@@ -62,7 +62,7 @@ class ScheduleSpec:
         return {p.name: p.default for p in self.params if not p.required}
 
 
-def _is_int_dtype(cfg: Config, key: str = "initial_learning_rate") -> bool:
+def computes_in_int(cfg: Config, key: str = "initial_learning_rate") -> bool:
     """Keras computes in the dtype of this value: int32 when it is a Python int."""
     return isinstance(cfg[key], int)
 
@@ -79,7 +79,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _cast_int(value: float) -> int:
+def cast_int32(value: float) -> int:
     """`ops.cast(value, "int32")`: truncation toward zero."""
     return int(np.asarray(value).astype(np.int32))
 
@@ -89,7 +89,7 @@ def _cast_int(value: float) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _steps_f32(steps: np.ndarray) -> np.ndarray:
+def steps_float32(steps: np.ndarray) -> np.ndarray:
     """`ops.cast(step, float32)`: steps above 2^24 round to the nearest float32, as in Keras."""
     return steps.astype(F32)
 
@@ -127,7 +127,7 @@ def run_start(ranks: np.ndarray) -> np.ndarray:
 _POWER_SHORTCUTS = tuple(F32(e) for e in (0.5, 1.0, 2.0, -1.0))
 
 
-def _power(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
+def keras_power(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
     """`np.power` with an exponent array, giving what Keras's scalar calls give at every element.
 
     float32 `power` costs 30-200 ns an element, so a scalar base of 1 (m_mul's default) is not
@@ -216,7 +216,7 @@ def _eval_cosine(cfg: Config, steps: np.ndarray) -> np.ndarray:
     Evaluated block by block in place: one pass per operation over a cached block instead of one
     fresh 4-byte-per-step array per operation.
     """
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         return _eval_cosine_int(cfg, steps)
     lr0 = F32(cfg["initial_learning_rate"])
     decay_steps = F32(cfg["decay_steps"])
@@ -269,7 +269,7 @@ def _eval_cosine_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
         s = np.minimum(s, decay_steps)
         completed = s.astype(F32) / F32(decay_steps)
         return _cosine_decay(completed, alpha, F32(lr0), three)
-    target = _cast_int(cfg["warmup_target"])
+    target = cast_int32(cfg["warmup_target"])
     warmup_steps = int(cfg["warmup_steps"])
     s = np.minimum(s, decay_steps + warmup_steps)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -305,30 +305,30 @@ def _eval_restarts(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr = lr0 * ((1 - a) * 0.5 * m_mul^i * (1 + cos(pi f)) + a). With t_mul < 1 the periods sum
     to first_decay_steps / (1 - t_mul); past that the log's argument is negative and Keras gives NaN.
     """
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         return _eval_restarts_int(cfg, steps)
     lr0 = F32(cfg["initial_learning_rate"])
     alpha = F32(cfg["alpha"])
     m_mul = F32(cfg["m_mul"])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        i_restart, completed = _restart_position(cfg, steps)
-        m_fac = _power(m_mul, i_restart)
+        i_restart, completed = restart_position(cfg, steps)
+        m_fac = keras_power(m_mul, i_restart)
         cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(PI32 * completed))
         decayed = (F32(1) - alpha) * cosine + alpha
         return lr0 * decayed
 
 
-def _restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(period index, fraction of that period done) at each step, in Keras's float32 arithmetic."""
     first = F32(cfg["first_decay_steps"])
     t_mul = F32(cfg["t_mul"])
-    completed = _steps_f32(steps) / first
+    completed = steps_float32(steps) / first
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if t_mul == F32(1.0):
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
         i_restart = np.floor(np.log(F32(1.0) - completed * (F32(1.0) - t_mul)) / np.log(t_mul))
-        t_fac = _power(t_mul, i_restart)
+        t_fac = keras_power(t_mul, i_restart)
         sum_r = (F32(1.0) - t_fac) / (F32(1.0) - t_mul)
         return i_restart, (completed - sum_r) / t_fac
 
@@ -337,9 +337,9 @@ def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """Integer `initial_learning_rate`: every argument truncated to int32, numpy `/` in float64."""
     lr0 = int(cfg["initial_learning_rate"])
     first = int(cfg["first_decay_steps"])
-    alpha = _cast_int(cfg["alpha"])
-    t_mul = _cast_int(cfg["t_mul"])
-    m_mul = _cast_int(cfg["m_mul"])
+    alpha = cast_int32(cfg["alpha"])
+    t_mul = cast_int32(cfg["t_mul"])
+    m_mul = cast_int32(cfg["m_mul"])
     completed = steps.astype(np.int64) / np.float64(first)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if t_mul == 1:
@@ -384,7 +384,7 @@ def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray
 def restarts_nan_from(cfg: Config) -> int | None:
     """First step at which Keras returns NaN (t_mul < 1 only; the periods' sum is finite)."""
     t_mul = float(cfg["t_mul"])
-    if t_mul >= 1.0 or _is_int_dtype(cfg):
+    if t_mul >= 1.0 or computes_in_int(cfg):
         return None
     limit = float(cfg["first_decay_steps"]) / (1.0 - t_mul)
     spec = SCHEDULES["CosineDecayRestarts"]
@@ -441,8 +441,8 @@ def _breaks_restarts(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarr
     starts = restart_starts(cfg, stop, limit)
     if starts is None:
         return None
-    if starts.size <= exact and not _is_int_dtype(cfg):
-        starts = _exact_edges(lambda steps: _restart_position(cfg, steps)[0], starts)
+    if starts.size <= exact and not computes_in_int(cfg):
+        starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
         starts = np.append(starts[starts < nan_from], nan_from)
@@ -460,7 +460,7 @@ def _periodic_restarts(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
     k = 23 on, c is a whole number and frac = 0: the curve is flat (P = w). Returns (first, last,
     P) with first and last float32 steps and `first + j * P` all inside the span.
     """
-    if _is_int_dtype(cfg) or F32(cfg["t_mul"]) != 1 or F32(cfg["m_mul"]) != 1:
+    if computes_in_int(cfg) or F32(cfg["t_mul"]) != 1 or F32(cfg["m_mul"]) != 1:
         return []
     first = int(F32(cfg["first_decay_steps"]))
     spans = []
@@ -499,29 +499,29 @@ def _settles_restarts(cfg: Config) -> int:
 
 def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 * decay_rate ^ (step / decay_steps); the exponent floored when `staircase`."""
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
         if cfg["staircase"]:
             p = np.floor(p)
-        rate = np.float64(_cast_int(cfg["decay_rate"]))
+        rate = np.float64(cast_int32(cfg["decay_rate"]))
         with np.errstate(divide="ignore", over="ignore"):
             return (int(cfg["initial_learning_rate"]) * np.power(rate, p)).astype(F32)
-    p = _steps_f32(steps) / F32(cfg["decay_steps"])
+    p = steps_float32(steps) / F32(cfg["decay_steps"])
     if cfg["staircase"]:
         p = np.floor(p)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        return F32(cfg["initial_learning_rate"]) * _power(F32(cfg["decay_rate"]), p)
+        return F32(cfg["initial_learning_rate"]) * keras_power(F32(cfg["decay_rate"]), p)
 
 
 def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 / (1 + decay_rate * step / decay_steps); the ratio floored when `staircase`."""
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
         if cfg["staircase"]:
             p = np.floor(p)
-        denom = 1 + np.float64(_cast_int(cfg["decay_rate"])) * p
+        denom = 1 + np.float64(cast_int32(cfg["decay_rate"])) * p
         return (int(cfg["initial_learning_rate"]) / denom).astype(F32)
-    p = _steps_f32(steps) / F32(cfg["decay_steps"])
+    p = steps_float32(steps) / F32(cfg["decay_steps"])
     if cfg["staircase"]:
         p = np.floor(p)
     denom = F32(1) + F32(cfg["decay_rate"]) * p
@@ -535,10 +535,12 @@ def _breaks_staircase(cfg: Config, stop: int, limit: int, exact: int) -> np.ndar
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
-    if _is_int_dtype(cfg) or count > exact:
+    if computes_in_int(cfg) or count > exact:
         return edges
     return _exact_edges(
-        lambda steps: np.floor(_steps_f32(steps) / F32(cfg["decay_steps"])), edges, _QUOTIENT_SPREAD
+        lambda steps: np.floor(steps_float32(steps) / F32(cfg["decay_steps"])),
+        edges,
+        _QUOTIENT_SPREAD,
     )
 
 
@@ -594,12 +596,12 @@ def _settles_piecewise(cfg: Config) -> int:
 def _eval_polynomial(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = (lr0 - end) * (1 - s / D)^power + end, s = min(step, D); with `cycle`,
     D grows to D * ceil(step / D) instead of clamping, so the curve restarts every D steps."""
-    if _is_int_dtype(cfg):
+    if computes_in_int(cfg):
         return _eval_polynomial_int(cfg, steps)
     lr0 = F32(cfg["initial_learning_rate"])
     end = F32(cfg["end_learning_rate"])
     power = F32(cfg["power"])
-    s = _steps_f32(steps)
+    s = steps_float32(steps)
     decay_steps = F32(cfg["decay_steps"])
     if cfg["cycle"]:
         multiplier = np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
@@ -613,8 +615,8 @@ def _eval_polynomial(cfg: Config, steps: np.ndarray) -> np.ndarray:
 
 def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr0 = int(cfg["initial_learning_rate"])
-    end = _cast_int(cfg["end_learning_rate"])
-    power = F32(_cast_int(cfg["power"]))
+    end = cast_int32(cfg["end_learning_rate"])
+    power = F32(cast_int32(cfg["power"]))
     decay_steps = int(cfg["decay_steps"])
     s = steps.astype(np.int64)
     if cfg["cycle"]:
@@ -634,10 +636,10 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.nda
     if count > limit:
         return None
     edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
-    if _is_int_dtype(cfg) or count > exact:
+    if computes_in_int(cfg) or count > exact:
         return edges
     return _exact_edges(
-        lambda steps: np.ceil(_steps_f32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
+        lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
     )
 
 

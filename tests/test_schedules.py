@@ -102,7 +102,7 @@ def test_parameter_reference_is_generated_from_the_specs():
     )
 
 
-# The fast paths of `_power` (base 1, runs of equal exponents, the underflow/overflow tail of an
+# The fast paths of `keras_power` (base 1, runs of equal exponents, the underflow/overflow tail of an
 # ascending exponent) must give what float32 `np.power` gives element by element.
 F32_BASES = np.array(
     [0.0, 1e-30, 0.5, 0.8, 0.96, 0.99999994, 1.0, 1.0000001, 1.5, 2.0, 1e10, -0.8, -2.0],
@@ -125,7 +125,7 @@ F32_BASES = np.array(
 def test_power_fast_paths_equal_elementwise_float32_power(
     base: float, exponents: list[float], order: str
 ) -> None:
-    from lrviz.schedules import _power
+    from lrviz.schedules import keras_power
 
     exponent = np.asarray(exponents, dtype=np.float32)
     if order == "sorted":
@@ -138,7 +138,7 @@ def test_power_fast_paths_equal_elementwise_float32_power(
         for shortcut in (0.5, 1.0, 2.0, -1.0):  # Keras's scalar calls take these shortcuts
             mask = exponent == np.float32(shortcut)
             expected[mask] = np.power(base32, np.float32(shortcut))
-        got = _power(base32, exponent)
+        got = keras_power(base32, exponent)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, expected)
 
@@ -146,7 +146,7 @@ def test_power_fast_paths_equal_elementwise_float32_power(
 @pytest.mark.parametrize("base", [0.8, 0.5, 0.999, 1e-3, 1.001, 1.5, 7.0])
 def test_power_tail_rule_holds_for_integer_exponents(base: float) -> None:
     # Once float32 power has underflowed to 0 (or overflowed to inf) at an exponent, it stays
-    # there for every larger exponent: what `_power` relies on to skip the tail.
+    # there for every larger exponent: what `keras_power` relies on to skip the tail.
     exponent = np.arange(0, 200_000, dtype=np.float32)
     with np.errstate(all="ignore"):
         powers = np.power(np.float32(base), exponent)
