@@ -235,14 +235,38 @@ def _fold_span(
 
 
 def _chunks(low: np.ndarray, high: np.ndarray, size: int):
-    """The integers of the ranges [low[i], high[i]] (ascending, disjoint), `size` at a time."""
-    lengths = high - low + 1
-    total = int(lengths.sum())
-    ends = np.cumsum(lengths)
-    for begin in range(0, total, size):
-        flat = np.arange(begin, min(begin + size, total), dtype=np.int64)
-        which = np.searchsorted(ends, flat, side="right")
-        yield low[which] + flat - (ends[which] - lengths[which])
+    """The integers of the ranges [low[i], high[i]] (ascending, disjoint), about `size` at a time.
+
+    Long ranges are cut into aranges; runs of short ones are joined into one batch, so a batch
+    costs one `arange` and one `repeat`, never a search per element.
+    """
+    batch_low: list[int] = []
+    batch_high: list[int] = []
+    filled = 0
+    for first, last in zip(low.tolist(), high.tolist(), strict=True):
+        while last - first + 1 > size - filled:
+            take = size - filled
+            batch_low.append(first)
+            batch_high.append(first + take - 1)
+            yield _ranges(batch_low, batch_high)
+            batch_low, batch_high, filled = [], [], 0
+            first += take
+        if last >= first:
+            batch_low.append(first)
+            batch_high.append(last)
+            filled += last - first + 1
+    if batch_low:
+        yield _ranges(batch_low, batch_high)
+
+
+def _ranges(low: list[int], high: list[int]) -> np.ndarray:
+    """The integers of the ascending disjoint ranges [low[i], high[i]], concatenated."""
+    if len(low) == 1:
+        return np.arange(low[0], high[0] + 1, dtype=np.int64)
+    starts = np.asarray(low, dtype=np.int64)
+    lengths = np.asarray(high, dtype=np.int64) - starts + 1
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
 
 
 def envelope(

@@ -108,6 +108,10 @@ def step_rank(steps: np.ndarray) -> np.ndarray:
 def rank_step(ranks: np.ndarray) -> np.ndarray:
     """The float32 value of each rank as an integer step (a step that is its own float32)."""
     ranks = np.asarray(ranks, dtype=np.int64)
+    if ranks.size and ranks.min() >= FLOAT32_EXACT_STEPS:
+        # All past 2^24 (the dense sampler's chunks): the bit pattern is the rank plus a constant.
+        bits = (ranks + (_BITS_EXACT - FLOAT32_EXACT_STEPS)).astype(np.uint32)
+        return bits.view(F32).astype(np.int64)
     bits = (np.maximum(ranks, FLOAT32_EXACT_STEPS) + (_BITS_EXACT - FLOAT32_EXACT_STEPS)).astype(
         np.uint32
     )
