@@ -17,6 +17,7 @@ import numpy as np
 
 from lrviz.errors import ConfigError, Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, t
+from lrviz.sampling import sample_steps
 from lrviz.schedules import F32, FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
 
 Severity = Literal["warning", "info"]
@@ -136,6 +137,9 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
             )
     if name == "ExponentialDecay" and cfg["decay_rate"] > 1.0:
         found.append(Finding("rate_grows", "info", "decay_rate", {"decay_rate": cfg["decay_rate"]}))
+    overflow = _overflow_finding(schedule, horizon)
+    if overflow:
+        found.append(overflow)
     if name == "CosineDecay":
         shifted = _cosine_floor_finding(schedule)
         if shifted:
@@ -172,6 +176,41 @@ def _float32_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
     jump = int(np.spacing(np.float32(reach)))
     where = Phrase("finding.around_step", {"step": reach})
     return Finding("float32_steps", "info", "steps", {"where": where, "jump": jump})
+
+
+def _growth_param(schedule: Schedule) -> str | None:
+    """The parameter that makes the rate grow without bound, if it does."""
+    cfg = schedule.config
+    if schedule.class_name == "CosineDecayRestarts" and cfg["m_mul"] > 1.0:
+        return "m_mul"
+    if schedule.class_name == "ExponentialDecay" and cfg["decay_rate"] > 1.0:
+        return "decay_rate"
+    return None
+
+
+def _overflow_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
+    """A rate that grows without bound overflows float32: inf (or NaN) from some step on."""
+    param = _growth_param(schedule)
+    if param is None or schedule.uses_integer_dtype:
+        return None
+    step = first_non_finite(schedule, _reach(schedule, horizon))
+    if step is None:
+        return None
+    value = "NaN" if np.isnan(schedule(step)) else str(schedule(step))
+    return Finding("overflow", "warning", param, {"step": step, "value": value, "param": param})
+
+
+@functools.lru_cache(maxsize=256)
+def first_non_finite(schedule: Schedule, limit: int) -> int | None:
+    """First step <= `limit` at which the schedule is inf or NaN, else None.
+
+    The chart's own sample holds it: the sampler keeps the first non-finite step of every pixel
+    column, found exactly (bisection where finiteness changes between candidates). Cached, as
+    findings are asked for on every rerun.
+    """
+    steps = sample_steps(schedule, 0, limit)
+    bad = steps[~np.isfinite(schedule(steps))]
+    return int(bad[0]) if bad.size else None
 
 
 def _cosine_floor_finding(schedule: Schedule) -> Finding | None:

@@ -232,3 +232,80 @@ def test_findings_are_worded_wholly_in_the_chosen_language():
     assert any("步附近" in text for text in texts)
     for text in texts:
         assert "below zero" not in text and "around step" not in text
+
+
+def _growing(class_name, **config):
+    return lrviz.from_keras({"class_name": class_name, "config": config})
+
+
+@pytest.mark.parametrize(
+    ("schedule", "param"),
+    [
+        (
+            _growing(
+                "CosineDecayRestarts",
+                initial_learning_rate=1e-3,
+                first_decay_steps=10,
+                m_mul=2.0,
+                t_mul=1.0,
+            ),
+            "m_mul",
+        ),
+        (
+            _growing(
+                "CosineDecayRestarts",
+                initial_learning_rate=0.5,
+                first_decay_steps=7,
+                m_mul=1.7,
+                t_mul=1.05,
+                alpha=0.2,
+            ),
+            "m_mul",
+        ),
+        (
+            _growing(
+                "ExponentialDecay", initial_learning_rate=1e-3, decay_steps=10, decay_rate=2.0
+            ),
+            "decay_rate",
+        ),
+        (
+            _growing(
+                "ExponentialDecay",
+                initial_learning_rate=3.0,
+                decay_steps=100,
+                decay_rate=1.5,
+                staircase=True,
+            ),
+            "decay_rate",
+        ),
+    ],
+    ids=["restarts t_mul 1", "restarts t_mul 1.05", "exponential", "exponential stairs"],
+)
+def test_overflow_names_the_first_step_keras_returns_inf_or_nan(schedule, param):
+    finding = _only(schedule, "overflow", horizon=10**7)
+    step = finding.params["step"]
+    assert finding.param == param and f"`{param}`" in finding.fix()
+    before, at = keras_values(schedule.to_keras(), [step - 1, step])
+    assert np.isfinite(before) and not np.isfinite(at)
+    assert finding.params["value"] == ("NaN" if np.isnan(at) else str(np.float32(at)))
+    # Nothing non-finite earlier, on the engine, step by step.
+    assert np.isfinite(schedule(np.arange(step))).all()
+    for lang in LANGUAGES:
+        assert f"{step:,}" in finding.message(lang) and f"{step:,}" in finding.fix(lang)
+
+
+def test_overflow_is_reported_only_within_the_horizon_and_only_when_it_happens():
+    schedule = _growing(
+        "CosineDecayRestarts",
+        initial_learning_rate=1e-3,
+        first_decay_steps=10,
+        m_mul=2.0,
+        t_mul=1.0,
+    )
+    step = _only(schedule, "overflow", horizon=100_000).params["step"]
+    assert "overflow" in _codes(schedule, horizon=step)
+    assert "overflow" not in _codes(schedule, horizon=step - 1)
+    slow = schedule.replace(m_mul=1.001)  # peaks grow (x2e4 by 10^5 steps), but stay finite
+    assert "restarts_growing_peaks" in _codes(slow, horizon=100_000)
+    assert "overflow" not in _codes(slow, horizon=100_000)
+    assert np.isfinite(keras_values(slow.to_keras(), [99_999, 100_000])).all()
