@@ -3,6 +3,7 @@
 Run from the project root:
 
     .venv/bin/python benchmarks/bench_browser.py [--values 40] [--repeats 5] [--param warmup_steps]
+        [--crowded ROWS]
 
 One run starts two Streamlit servers on free ports, `streamlit run app.py` (the studio) and
 `streamlit run benchmarks/baseline_app.py` (one integer slider, one chart of 2 SVG traces x 1,000
@@ -22,6 +23,10 @@ other processes hits both alike:
   a reference instead of the chart: the studio sweeps `--param` (default `warmup_steps`) to the end of
   its slider, steps `decay_steps` once, and sweeps back, so every state is new; the baseline counts
   its slider up from 100.
+
+`--crowded ROWS` adds two more baseline servers with ROWS rows of other elements below the chart
+(see baseline_app.py), one rerunning everything on a press and one with the slider and chart in a
+fragment: what the number of elements on a page costs each press, apart from what they are.
 
 Targets: studio p50 <= 1.15x baseline p50, studio p95 <= 300 ms, studio cold page <= 3 s. Prints
 markdown; asserts nothing. Needs chromium at `LRVIZ_CHROMIUM` (default /usr/bin/chromium).
@@ -132,8 +137,10 @@ def studio_slider(param: str) -> str:
 
 
 @contextlib.contextmanager
-def running_baseline() -> Iterator[str]:
-    """`streamlit run benchmarks/baseline_app.py` as `running_app` runs the studio; always stopped."""
+def running_baseline(env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run benchmarks/baseline_app.py` as `running_app` runs the studio; always stopped.
+
+    `env` adds environment variables (the crowded variants' `LRVIZ_BASELINE_*`)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     command = [
@@ -152,7 +159,12 @@ def running_baseline() -> Iterator[str]:
         "false",
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -340,14 +352,14 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def table(studio: Result, baseline: Result) -> str:
+def table(studio: Result, baseline: Result, others: Sequence[Result] = ()) -> str:
     lines = [
         "| app | first visit s | cold page s (median / max, runs) | presses "
         "| key -> redrawn ms p50 | p95 | max | p50 / baseline p50 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     base = baseline.percentile(50)
-    for r in (studio, baseline):
+    for r in (studio, baseline, *others):
         lines.append(
             f"| {r.name} | {r.first_visit_s:.2f} | {statistics.median(r.cold_s):.2f} / "
             f"{max(r.cold_s):.2f}, {len(r.cold_s)} | {len(r.latency_ms)} "
@@ -405,6 +417,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--param", default="warmup_steps", help="studio parameter whose slider is swept"
     )
+    parser.add_argument(
+        "--crowded",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also measure the baseline with ROWS rows of other elements below the chart, "
+        "rerun on every press and with the slider and chart in a fragment (what a page's "
+        "element count costs; the studio has ~145 elements)",
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         sys.exit(
@@ -421,11 +442,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # No file watcher: an edit elsewhere in the tree would raise Streamlit's "File change" status
     # widget, which `wait_until_settled` takes for a run in progress (and watching costs CPU).
     os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
-    with (
-        running_app() as studio_url,
-        running_baseline() as baseline_url,
-        chromium() as browser,
-    ):
+    crowded = {"LRVIZ_BASELINE_ROWS": str(args.crowded)}
+    with contextlib.ExitStack() as stack:
+        studio_url = stack.enter_context(running_app())
+        baseline_url = stack.enter_context(running_baseline())
         apps = [
             App(
                 f"studio (`{args.param}` slider)",
@@ -434,15 +454,32 @@ def main(argv: Sequence[str] | None = None) -> None:
             ),
             App("baseline (slider + 2 x 1,000 pts)", baseline_url, BaselineSweep),
         ]
-        studio, baseline = measure(browser, apps, args.repeats, args.values)
+        if args.crowded:
+            rows = f"{args.crowded} rows (~{4 * args.crowded} elements)"
+            apps += [
+                App(
+                    f"baseline + {rows}",
+                    stack.enter_context(running_baseline(crowded)),
+                    BaselineSweep,
+                ),
+                App(
+                    f"baseline + {rows}, slider + chart in a fragment",
+                    stack.enter_context(
+                        running_baseline({**crowded, "LRVIZ_BASELINE_FRAGMENT": "1"})
+                    ),
+                    BaselineSweep,
+                ),
+            ]
+        browser = stack.enter_context(chromium())
+        studio, baseline, *others = measure(browser, apps, args.repeats, args.values)
     print(
         f"Viewport {VIEWPORT['width']} x {VIEWPORT['height']}; {args.values} presses per app, "
         "each to a value new in the session; latency from keydown to the curves' `d` changing "
         "(in-page `performance.now()`); cold page: fresh context, `goto` -> first curve.\n"
     )
-    print(table(studio, baseline))
+    print(table(studio, baseline, others))
     print("\n### Where the time goes (medians over the presses)\n")
-    print(split_table([studio, baseline]))
+    print(split_table([studio, baseline, *others]))
     print()
     print(targets(studio, baseline))
 
