@@ -478,17 +478,7 @@ def _breaks_restarts(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarr
         starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts, periods)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
-        # t_mul < 1: the periods sum to F / (1 - t_mul). Once they are shorter than two steps
-        # (the last 2 / (1 - t_mul) steps before that sum), Keras's float32 index climbs by one
-        # or more at nearly every step, past where the theoretical list stops: every step there
-        # is a breakpoint, up to the first NaN.
-        total = float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"]))
-        tail_from = int(total - 2.0 / (1.0 - float(cfg["t_mul"]))) - 8 - (int(total) >> 20)
-        tail_to = min(nan_from - 1, stop)
-        if tail_to - tail_from > limit:
-            return None
-        tail = np.arange(max(tail_from, 0), tail_to + 1, dtype=np.int64)
-        starts = sorted_unique(np.concatenate([starts[starts < nan_from], tail, [nan_from]]))
+        starts = np.append(starts[starts < nan_from], nan_from)
     return starts
 
 
@@ -646,41 +636,16 @@ def _eval_polynomial(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr0 = F32(cfg["initial_learning_rate"])
     end = F32(cfg["end_learning_rate"])
     power = F32(cfg["power"])
+    s = steps_float32(steps)
     decay_steps = F32(cfg["decay_steps"])
     if cfg["cycle"]:
-        return _eval_polynomial_cycle(steps, lr0, end, power, decay_steps)
-    s = np.minimum(steps_float32(steps), decay_steps)
+        multiplier = np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
+        decay_steps = decay_steps * multiplier
+    else:
+        s = np.minimum(s, decay_steps)
     p = s / decay_steps
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return (lr0 - end) * np.power(F32(1) - p, power) + end
-
-
-def _eval_polynomial_cycle(
-    steps: np.ndarray, lr0: np.float32, end: np.float32, power: np.float32, decay_steps: np.float32
-) -> np.ndarray:
-    """The cycling curve, block by block in place (as `_eval_cosine`): Keras's float32
-    operations in its order, D * ceil(s / D) (1 at step 0), then (lr0 - end) * (1 - s / that)^power
-    + end. The dense sampler evaluates 10^8 steps this way past 10^11."""
-    flat = steps.ravel()
-    out = np.empty(flat.size, F32)
-    size = min(EVAL_BLOCK, flat.size)
-    s_block, zero_block = np.empty(size, F32), np.empty(size, bool)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for first in range(0, flat.size, EVAL_BLOCK):
-            o = out[first : first + EVAL_BLOCK]
-            s, zero = s_block[: o.size], zero_block[: o.size]
-            np.copyto(s, flat[first : first + EVAL_BLOCK], casting="unsafe")
-            np.divide(s, decay_steps, out=o)
-            np.ceil(o, out=o)
-            np.equal(s, F32(0), out=zero)
-            o[zero] = F32(1)
-            np.multiply(o, decay_steps, out=o)  # decay_steps * multiplier
-            np.divide(s, o, out=o)  # p
-            np.subtract(F32(1), o, out=o)
-            np.power(o, power, out=o)
-            np.multiply(o, lr0 - end, out=o)
-            np.add(o, end, out=o)
-    return out.reshape(steps.shape)
 
 
 def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
