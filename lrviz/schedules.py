@@ -367,23 +367,13 @@ MAX_BREAKPOINTS = 1_000_000
 
 def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     """Theoretical steps at which SGDR restarts (period i starts), up to `stop`; None if > limit."""
-    found = _indexed_restart_starts(cfg, stop, limit)
-    return None if found is None else found[0]
-
-
-def _indexed_restart_starts(
-    cfg: Config, stop: int, limit: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """`restart_starts` with the period index that begins at each (the first, where periods
-    shorter than a step round onto one step)."""
     first = float(cfg["first_decay_steps"])
     t_mul = float(cfg["t_mul"])
     if t_mul == 1.0:
         count = int(stop // first)
         if count > limit:
             return None
-        index = np.arange(1, count + 1, dtype=np.int64)
-        return index * int(first), index
+        return np.arange(1, count + 1, dtype=np.int64) * int(first)
     starts: list[float] = []
     period, start = first, first
     while start <= stop and period >= 0.5 and len(starts) <= limit:
@@ -392,9 +382,7 @@ def _indexed_restart_starts(
         start += period
     if len(starts) > limit:
         return None
-    rounded = np.rint(np.array(starts, dtype=np.float64)).astype(np.int64)
-    unique, first_at = np.unique(rounded, return_index=True)
-    return unique, first_at.astype(np.int64) + 1
+    return np.unique(np.rint(np.array(starts, dtype=np.float64)).astype(np.int64))
 
 
 def restarts_nan_from(cfg: Config) -> int | None:
@@ -422,60 +410,50 @@ EXACT_BREAKPOINTS = 100_000
 def _exact_edges(
     index: Callable[[np.ndarray], np.ndarray],
     approx: np.ndarray,
-    expected: np.ndarray,
     spread: int = 12,
+    period: int | None = None,
 ) -> np.ndarray:
-    """The steps where a monotone float32 period index really reaches each `expected` value,
-    near its theoretical edge `approx`.
+    """The steps where a monotone float32 period index really steps up, near each theoretical edge.
 
     Keras computes the period (restart, stair, cycle) in float32, so at large steps an edge moves
-    away from its real-number position. A vectorised bisection finds the first step whose index
-    is >= the expected value, within +-(4 + edge / 2^spread) steps; a window may hold other
-    edges too (short periods), but only one step reaches that value first. `index` sees steps
-    only through float32(step), so the bisection runs over float32 values (`step_rank`), and the
-    edge is where that value's run of steps begins. A window that does not hold its edge is
-    widened (up to 2^8 times); an edge still not found (an index that turns NaN first, as
-    restarts with t_mul < 1 do) keeps its theoretical position.
+    away from its real-number position; a vectorised bisection finds each one exactly within
+    +-(4 + edge / 2^spread) steps, and never more than half a fixed `period` (so a window holds
+    one edge: the next one is a period away, give or take its own, smaller, shift). `index` sees
+    steps only through float32(step), so the bisection runs over float32 values (`step_rank`),
+    and the edge is where that value's run of steps begins. Where no step up is found in the
+    window, the theoretical edge is kept in its place.
     """
     if approx.size == 0:
         return approx
-    target = expected.astype(np.float64)
     half = 4 + (approx >> spread)
-    edges = approx.copy()
-    todo = np.arange(approx.size)
+    if period is not None:
+        half = np.minimum(half, max(1, period // 2))
+    low = step_rank(np.maximum(approx - half, 0))
+    high = step_rank(approx + half)
     with np.errstate(invalid="ignore"):
-        for _ in range(9):
-            near, want = approx[todo], target[todo]
-            low = step_rank(np.maximum(near - half[todo], 0))
-            high = step_rank(near + half[todo])
-            ok = (index(rank_step(low)) < want) & (index(rank_step(high)) >= want)
-            low, high, want = low[ok], high[ok], want[ok]
-            while np.any(high - low > 1):
-                mid = (low + high) // 2
-                reached = index(rank_step(mid)) >= want
-                high = np.where(reached, mid, high)
-                low = np.where(reached, low, mid)
-            edges[todo[ok]] = run_start(high)
-            todo = todo[~ok]
-            if todo.size == 0:
-                break
-            half[todo] *= 2
-    return sorted_unique(edges)
+        target = index(rank_step(high))
+        ok = np.isfinite(target) & (index(rank_step(low)) < target)
+        low, high, target = low[ok], high[ok], target[ok]
+        while np.any(high - low > 1):
+            mid = (low + high) // 2
+            reached = index(rank_step(mid)) >= target
+            high = np.where(reached, mid, high)
+            low = np.where(reached, low, mid)
+    return sorted_unique(np.concatenate([run_start(high), approx[~ok]]))
 
 
 # An index floor/ceil(float32(step) / float32(D)) rounds twice, each time by at most half an ulp
-# (2^-24 relative), so its edges move by at most step / 2^23 + 1: a window of step / 2^22 has 2x
-# margin (and `_exact_edges` widens any window that misses its edge).
-_QUOTIENT_SPREAD = 22
+# (2^-24 relative), so its edges move by at most step / 2^23 + 1: a window of step / 2^20 has 8x
+# margin.
+_QUOTIENT_SPREAD = 20
 
 
 def _breaks_restarts(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
-    indexed = _indexed_restart_starts(cfg, stop, limit)
-    if indexed is None:
+    starts = restart_starts(cfg, stop, limit)
+    if starts is None:
         return None
-    starts, periods = indexed
     if starts.size <= exact and not computes_in_int(cfg):
-        starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts, periods)
+        starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
         starts = np.append(starts[starts < nan_from], nan_from)
@@ -570,12 +548,11 @@ def _breaks_staircase(cfg: Config, stop: int, limit: int, exact: int) -> np.ndar
     edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
     if computes_in_int(cfg) or count > exact:
         return edges
-    # Stair k begins at k * D: floor(step / D) reaches k there.
     return _exact_edges(
         lambda steps: np.floor(steps_float32(steps) / F32(cfg["decay_steps"])),
         edges,
-        np.arange(1, count + 1, dtype=np.int64),
         _QUOTIENT_SPREAD,
+        int(cfg["decay_steps"]),
     )
 
 
@@ -673,12 +650,11 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.nda
     edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
     if computes_in_int(cfg) or count > exact:
         return edges
-    # Cycle k + 1 begins at k * D + 1: ceil(step / D) reaches k + 1 there.
     return _exact_edges(
         lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)),
         edges,
-        np.arange(2, count + 2, dtype=np.int64),
         _QUOTIENT_SPREAD,
+        decay_steps,
     )
 
 

@@ -262,27 +262,6 @@ def test_long_exact_cycle_lists_are_column_exact(decay_steps):
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
 
-def test_shrinking_restarts_with_growing_peaks_are_column_exact_up_to_their_nan():
-    """t_mul < 1: periods shrink towards the NaN limit until a window around one restart holds
-    several; each restart is still found by its period index (a case Hypothesis found, where
-    the restart at 1,906,061, the column's maximum, was missed)."""
-    schedule = lrviz.from_keras(
-        {
-            "class_name": "CosineDecayRestarts",
-            "config": {
-                "initial_learning_rate": 0.31101717545261676,
-                "first_decay_steps": 41236,
-                "t_mul": 0.9783735724840488,
-                "m_mul": 1.2264794577831575,
-            },
-        }
-    )
-    stop = 4_216_965
-    full = np.arange(stop + 1, dtype=np.int64)
-    want = envelope(full, schedule(full).astype(np.float64), 0, stop, COLUMNS)
-    _assert_drawn_line_is_the_full_curve(schedule, stop, want)
-
-
 def test_periodic_or_cheap_dense_ranges_keep_the_short_exact_lists():
     sgdr = _sgdr(2000, 1e-3, 0.0)
     assert exact_breakpoint_limit(sgdr, 0, 10**12) == EXACT_BREAKPOINTS
