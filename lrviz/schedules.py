@@ -408,26 +408,19 @@ EXACT_BREAKPOINTS = 100_000
 
 
 def _exact_edges(
-    index: Callable[[np.ndarray], np.ndarray],
-    approx: np.ndarray,
-    spread: int = 12,
-    period: int | None = None,
+    index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray, spread: int = 12
 ) -> np.ndarray:
     """The steps where a monotone float32 period index really steps up, near each theoretical edge.
 
     Keras computes the period (restart, stair, cycle) in float32, so at large steps an edge moves
     away from its real-number position; a vectorised bisection finds each one exactly within
-    +-(4 + edge / 2^spread) steps, and never more than half a fixed `period` (so a window holds
-    one edge: the next one is a period away, give or take its own, smaller, shift). `index` sees
-    steps only through float32(step), so the bisection runs over float32 values (`step_rank`),
-    and the edge is where that value's run of steps begins. Where no step up is found in the
-    window, the theoretical edge is kept in its place.
+    +-(4 + edge / 2^spread) steps. `index` sees steps only through float32(step), so the
+    bisection runs over float32 values (`step_rank`), and the edge is where that value's run of
+    steps begins. The theoretical edges are kept too (harmless extra points).
     """
     if approx.size == 0:
         return approx
     half = 4 + (approx >> spread)
-    if period is not None:
-        half = np.minimum(half, max(1, period // 2))
     low = step_rank(np.maximum(approx - half, 0))
     high = step_rank(approx + half)
     with np.errstate(invalid="ignore"):
@@ -439,7 +432,7 @@ def _exact_edges(
             reached = index(rank_step(mid)) >= target
             high = np.where(reached, mid, high)
             low = np.where(reached, low, mid)
-    return sorted_unique(np.concatenate([run_start(high), approx[~ok]]))
+    return sorted_unique(np.concatenate([run_start(high), approx]))
 
 
 # An index floor/ceil(float32(step) / float32(D)) rounds twice, each time by at most half an ulp
@@ -552,7 +545,6 @@ def _breaks_staircase(cfg: Config, stop: int, limit: int, exact: int) -> np.ndar
         lambda steps: np.floor(steps_float32(steps) / F32(cfg["decay_steps"])),
         edges,
         _QUOTIENT_SPREAD,
-        int(cfg["decay_steps"]),
     )
 
 
@@ -651,10 +643,7 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.nda
     if computes_in_int(cfg) or count > exact:
         return edges
     return _exact_edges(
-        lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)),
-        edges,
-        _QUOTIENT_SPREAD,
-        decay_steps,
+        lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
     )
 
 
