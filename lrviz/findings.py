@@ -196,7 +196,8 @@ def _overflow_finding(schedule: Schedule, horizon: int | None) -> Finding | None
     step = first_non_finite(schedule, _reach(schedule, horizon))
     if step is None:
         return None
-    value = "NaN" if np.isnan(schedule(step)) else str(schedule(step))
+    at = schedule(step)
+    value = "NaN" if np.isnan(at) else str(at)
     return Finding("overflow", "warning", param, {"step": step, "value": value, "param": param})
 
 
