@@ -113,10 +113,18 @@ def show_error(error_key: str) -> None:
         st.error(text, icon=":material/warning:")
 
 
-def bind(key: str, value: Any) -> None:
-    """Make a widget show the studio's value before it is drawn (the studio is the truth)."""
+def bind(key: str, value: Any) -> Any:
+    """Make a widget show the studio's value before it is drawn (the studio is the truth).
+
+    Returns `value`, which the caller also gives the widget as its default. Under load the
+    browser can drop a widget's state and fall back to the default it was last sent (seen in
+    `benchmarks/bench_load.py`: a text input came back '' and number inputs 0.0, and their
+    callbacks stored that). With the studio's value as the default, such a fallback sends the
+    value the studio already holds, so no callback fires and nothing is lost.
+    """
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
+    return value
 
 
 def widget_key(entry_id: int, name: str, role: str) -> str:
@@ -221,10 +229,10 @@ def header() -> None:
         st.title(tr("app.title"))
         st.markdown(tr("app.intro"))
     with language:
-        bind("view.lang", lang())
         st.selectbox(
             tr("view.lang"),
             list(LANGUAGES),
+            index=list(LANGUAGES).index(bind("view.lang", lang())),
             format_func=LANGUAGES.__getitem__,
             key="view.lang",
             on_change=on_view,
@@ -249,9 +257,9 @@ def configuration_list(horizon: int) -> None:
         box, name = st.columns([1, 11], vertical_alignment="center", gap="small")
         with box:
             key = widget_key(entry.id, "list", "visible")
-            bind(key, entry.visible)
             st.checkbox(
                 tr("list.show", name=ss.plain_markdown(entry.name)),
+                value=bind(key, entry.visible),
                 key=key,
                 label_visibility="collapsed",
                 on_change=on_visible,
@@ -273,6 +281,7 @@ def configuration_list(horizon: int) -> None:
         st.selectbox(
             tr("list.add_class"),
             list(SCHEDULES),
+            index=list(SCHEDULES).index(st.session_state.get("list.add_class", ss.FIRST_CLASS)),
             key="list.add_class",
             help=tr("list.add_help"),
         )
@@ -362,9 +371,9 @@ def show_findings(schedule: Schedule, horizon: int) -> None:
 
 def name_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
     key = widget_key(entry.id, param.name, "text")
-    bind(key, entry.name)
     st.text_input(
         tr("editor.name"),
+        value=bind(key, entry.name),
         key=key,
         max_chars=MAX_NAME_CHARS,
         help=tr("editor.name_help"),
@@ -376,9 +385,9 @@ def name_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
 
 def toggle_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
     key = widget_key(entry.id, param.name, "toggle")
-    bind(key, bool(entry.config["config"][param.name]))
     st.toggle(
         param.name,
+        value=bind(key, bool(entry.config["config"][param.name])),
         key=key,
         help=param_help(entry.class_name, param.name, lang()),
         on_change=on_param,
@@ -394,9 +403,9 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     label.markdown(f"**`{param.name}`**", help=param_help(entry.class_name, param.name, lang()))
     if param.nullable:
         key = widget_key(entry.id, param.name, "none")
-        bind(key, value is None)
         none_col.toggle(
             tr("editor.none", name=param.name),
+            value=bind(key, value is None),
             key=key,
             on_change=on_none,
             args=(entry.id, param, entry.class_name),
@@ -408,10 +417,10 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     slider_col, exact_col = st.columns([3, 2], vertical_alignment="center")
     grid = ss.slider_grid(param, value)
     slider_key = widget_key(entry.id, param.name, "slider")
-    bind(slider_key, int(value) if param.kind == "steps" else float(value))
     slider_col.select_slider(
         tr("editor.slider", name=param.name),
         options=grid,
+        value=bind(slider_key, int(value) if param.kind == "steps" else float(value)),
         key=slider_key,
         format_func=slider_text,
         on_change=on_param,
@@ -420,9 +429,9 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     )
     exact_key = widget_key(entry.id, param.name, "exact")
     if param.kind == "steps":
-        bind(exact_key, int(value))
         exact_col.number_input(
             tr("editor.exact", name=param.name),
+            value=bind(exact_key, int(value)),
             key=exact_key,
             step=1,
             format="%d",
@@ -431,9 +440,9 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
             label_visibility="collapsed",
         )
     else:
-        bind(exact_key, float(value))
         exact_col.number_input(
             tr("editor.exact", name=param.name),
+            value=bind(exact_key, float(value)),
             key=exact_key,
             step=number_step(param),
             format="%g",
@@ -538,9 +547,9 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         step=1,
         help=tr("view.spe_help"),
     )
-    bind("view.auto", view.horizon == 0)
     row[1].toggle(
         tr("view.auto"),
+        value=bind("view.auto", view.horizon == 0),
         key="view.auto",
         on_change=on_view,
         args=("horizon_auto", "view.auto"),
@@ -559,10 +568,10 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     if view.mode == "diff" and entries:
         names = {i: e.name for i, e in enumerate(entries)}
         reference = view.reference if view.reference < len(entries) else 0
-        bind("view.ref", reference)
         row[3].selectbox(
             tr("view.ref"),
             list(names),
+            index=list(names).index(bind("view.ref", reference)),
             format_func=names.__getitem__,
             key="view.ref",
             on_change=on_view,
@@ -571,7 +580,12 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
 
 
 def control(widget: Callable[..., Any], field: str, key: str, label: str, **kwargs: Any) -> None:
-    bind(key, getattr(studio().view, field))
+    """A view widget bound to `View.field`; its default is the view's value (see `bind`)."""
+    value = bind(key, getattr(studio().view, field))
+    if "options" in kwargs:
+        kwargs["index"] = list(kwargs["options"]).index(value)
+    else:
+        kwargs["value"] = value
     widget(label, key=key, on_change=on_view, args=(field, key), **kwargs)
 
 
@@ -592,11 +606,11 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
     """The steps shown, [first, last]: a range slider over [0, horizon] and exact from/to entries."""
     top = max(horizon, last)
     cols = st.columns([3.6, 1.3, 1.3, 1.3], vertical_alignment="bottom")
-    bind("view.zoom", (first, last))
     cols[0].slider(
         tr("zoom.range"),
         min_value=0,
         max_value=top,
+        value=bind("view.zoom", (first, last)),
         step=max(1, top // 1000),
         key="view.zoom",
         on_change=on_zoom,
@@ -606,9 +620,9 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
         (cols[1], "view.from", tr("zoom.from"), first),
         (cols[2], "view.to", tr("zoom.to"), last),
     ):
-        bind(key, value)
         col.number_input(
             label,
+            value=bind(key, value),
             key=key,
             min_value=0,
             max_value=MAX_STEPS,
@@ -763,10 +777,10 @@ def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int
             st.info(tr("xlate.none", cls=entry.class_name), icon=":material/info:")
             return
         names = {i: c.translation.framework for i, c in enumerate(found)}
-        bind("xlate.overlay", [i for i in chosen_companions() if i in names])
         st.multiselect(
             tr("xlate.overlay"),
             list(names),
+            default=bind("xlate.overlay", [i for i in chosen_companions() if i in names]),
             format_func=names.__getitem__,
             key="xlate.overlay",
             placeholder=tr("xlate.overlay_placeholder"),
@@ -866,11 +880,11 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         epochs = view.at_step / view.steps_per_epoch
         st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
     with cols[1]:
-        bind("view.cursor", min(max(view.at_step, first), last))
         st.slider(
             tr("cursor.slider"),
             min_value=first,
             max_value=last,
+            value=bind("view.cursor", min(max(view.at_step, first), last)),
             step=max(1, (last - first) // 1000),
             key="view.cursor",
             on_change=on_view,
@@ -976,6 +990,7 @@ def import_tab() -> None:
     st.markdown(tr("import.intro"))
     st.text_area(
         tr("import.paste"),
+        value=st.session_state.get(IMPORT_TEXT, ""),  # the default a dropped state falls back to
         key=IMPORT_TEXT,
         height=160,
         placeholder=tr("import.placeholder"),

@@ -21,7 +21,7 @@ import pytest
 from config_factory import CLASSES, random_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import AppTest, element_tree
 
 import lrviz
 from lrviz import ConfigError
@@ -361,3 +361,29 @@ def test_a_damaged_url_during_a_session_loses_nothing_and_is_restored() -> None:
     at.query_params["v"] = "7"
     rerun(at)
     assert page_state(at) == before
+
+
+def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatch) -> None:
+    """Under load the browser can drop its widgets' state and send their defaults instead
+    (`benchmarks/bench_load.py` saw a name come back '' and number entries 0.0, which their
+    callbacks stored). Every keyed widget is given the studio's value as its default, so such a
+    run changes nothing. AppTest sends every widget's default, as it does for a form cleared on
+    submit, when its `_use_form_clear_defaults` says so."""
+    at = run_page()
+    for name in ("xlate", "export_json"):
+        at.session_state[f"panel.{name}"] = True
+    at.button(key="cfg.0.list.select").click()  # the starter's editor: sliders, entries, None
+    at.radio(key="view.mode").set_value("diff")
+    at.toggle(key="view.auto").set_value(False)
+    rerun(at)
+    at.text_area(key="import.text").set_value("[1, 2")
+    rerun(at)
+    before = page_state(at)
+    kinds = {w.type for w in at.main if getattr(w, "key", None)}
+    assert {"text_input", "number_input", "select_slider", "toggle", "radio", "selectbox"} <= kinds
+    assert {"slider", "checkbox", "multiselect", "text_area"} <= kinds
+    monkeypatch.setattr(element_tree, "_use_form_clear_defaults", lambda node, **_: True)
+    rerun(at)
+    assert page_state(at) == before
+    assert errors(at) == []
+    assert at.text_area(key="import.text").value == "[1, 2"
