@@ -367,13 +367,23 @@ MAX_BREAKPOINTS = 1_000_000
 
 def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray | None:
     """Theoretical steps at which SGDR restarts (period i starts), up to `stop`; None if > limit."""
+    found = _indexed_restart_starts(cfg, stop, limit)
+    return None if found is None else found[0]
+
+
+def _indexed_restart_starts(
+    cfg: Config, stop: int, limit: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`restart_starts` with the period index that begins at each (the first, where periods
+    shorter than a step round onto one step)."""
     first = float(cfg["first_decay_steps"])
     t_mul = float(cfg["t_mul"])
     if t_mul == 1.0:
         count = int(stop // first)
         if count > limit:
             return None
-        return np.arange(1, count + 1, dtype=np.int64) * int(first)
+        index = np.arange(1, count + 1, dtype=np.int64)
+        return index * int(first), index
     starts: list[float] = []
     period, start = first, first
     while start <= stop and period >= 0.5 and len(starts) <= limit:
@@ -382,7 +392,9 @@ def restart_starts(cfg: Config, stop: int, limit: int = 1_000_000) -> np.ndarray
         start += period
     if len(starts) > limit:
         return None
-    return np.unique(np.rint(np.array(starts, dtype=np.float64)).astype(np.int64))
+    rounded = np.rint(np.array(starts, dtype=np.float64)).astype(np.int64)
+    unique, first_at = np.unique(rounded, return_index=True)
+    return unique, first_at.astype(np.int64) + 1
 
 
 def restarts_nan_from(cfg: Config) -> int | None:
@@ -408,48 +420,75 @@ EXACT_BREAKPOINTS = 100_000
 
 
 def _exact_edges(
-    index: Callable[[np.ndarray], np.ndarray], approx: np.ndarray, spread: int = 12
+    index: Callable[[np.ndarray], np.ndarray],
+    approx: np.ndarray,
+    expected: np.ndarray,
+    spread: int = 12,
 ) -> np.ndarray:
-    """The steps where a monotone float32 period index really steps up, near each theoretical edge.
+    """The steps where a monotone float32 period index really reaches each `expected` value,
+    near its theoretical edge `approx`.
 
     Keras computes the period (restart, stair, cycle) in float32, so at large steps an edge moves
-    away from its real-number position; a vectorised bisection finds each one exactly within
-    +-(4 + edge / 2^spread) steps. `index` sees steps only through float32(step), so the
-    bisection runs over float32 values (`step_rank`), and the edge is where that value's run of
-    steps begins. The theoretical edges are kept too (harmless extra points).
+    away from its real-number position. A vectorised bisection finds the first step whose index
+    is >= the expected value, within +-(4 + edge / 2^spread) steps; a window may hold other
+    edges too (short periods), but only one step reaches that value first. `index` sees steps
+    only through float32(step), so the bisection runs over float32 values (`step_rank`), and the
+    edge is where that value's run of steps begins. A window that does not hold its edge is
+    widened (up to 2^8 times); an edge still not found (an index that turns NaN first, as
+    restarts with t_mul < 1 do) keeps its theoretical position.
     """
     if approx.size == 0:
         return approx
+    target = expected.astype(np.float64)
     half = 4 + (approx >> spread)
-    low = step_rank(np.maximum(approx - half, 0))
-    high = step_rank(approx + half)
+    edges = approx.copy()
+    todo = np.arange(approx.size)
     with np.errstate(invalid="ignore"):
-        target = index(rank_step(high))
-        ok = np.isfinite(target) & (index(rank_step(low)) < target)
-        low, high, target = low[ok], high[ok], target[ok]
-        while np.any(high - low > 1):
-            mid = (low + high) // 2
-            reached = index(rank_step(mid)) >= target
-            high = np.where(reached, mid, high)
-            low = np.where(reached, low, mid)
-    return sorted_unique(np.concatenate([run_start(high), approx]))
+        for _ in range(9):
+            near, want = approx[todo], target[todo]
+            low = step_rank(np.maximum(near - half[todo], 0))
+            high = step_rank(near + half[todo])
+            ok = (index(rank_step(low)) < want) & (index(rank_step(high)) >= want)
+            low, high, want = low[ok], high[ok], want[ok]
+            while np.any(high - low > 1):
+                mid = (low + high) // 2
+                reached = index(rank_step(mid)) >= want
+                high = np.where(reached, mid, high)
+                low = np.where(reached, low, mid)
+            edges[todo[ok]] = run_start(high)
+            todo = todo[~ok]
+            if todo.size == 0:
+                break
+            half[todo] *= 2
+    return sorted_unique(edges)
 
 
 # An index floor/ceil(float32(step) / float32(D)) rounds twice, each time by at most half an ulp
-# (2^-24 relative), so its edges move by at most step / 2^23 + 1: a window of step / 2^20 has 8x
-# margin.
-_QUOTIENT_SPREAD = 20
+# (2^-24 relative), so its edges move by at most step / 2^23 + 1: a window of step / 2^22 has 2x
+# margin (and `_exact_edges` widens any window that misses its edge).
+_QUOTIENT_SPREAD = 22
 
 
 def _breaks_restarts(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
-    starts = restart_starts(cfg, stop, limit)
-    if starts is None:
+    indexed = _indexed_restart_starts(cfg, stop, limit)
+    if indexed is None:
         return None
+    starts, periods = indexed
     if starts.size <= exact and not computes_in_int(cfg):
-        starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts)
+        starts = _exact_edges(lambda steps: restart_position(cfg, steps)[0], starts, periods)
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
-        starts = np.append(starts[starts < nan_from], nan_from)
+        # t_mul < 1: the periods sum to F / (1 - t_mul). Once they are shorter than two steps
+        # (the last 2 / (1 - t_mul) steps before that sum), Keras's float32 index climbs by one
+        # or more at nearly every step, past where the theoretical list stops: every step there
+        # is a breakpoint, up to the first NaN.
+        total = float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"]))
+        tail_from = int(total - 2.0 / (1.0 - float(cfg["t_mul"]))) - 8 - (int(total) >> 20)
+        tail_to = min(nan_from - 1, stop)
+        if tail_to - tail_from > limit:
+            return None
+        tail = np.arange(max(tail_from, 0), tail_to + 1, dtype=np.int64)
+        starts = sorted_unique(np.concatenate([starts[starts < nan_from], tail, [nan_from]]))
     return starts
 
 
@@ -541,9 +580,11 @@ def _breaks_staircase(cfg: Config, stop: int, limit: int, exact: int) -> np.ndar
     edges = np.arange(1, count + 1, dtype=np.int64) * int(cfg["decay_steps"])
     if computes_in_int(cfg) or count > exact:
         return edges
+    # Stair k begins at k * D: floor(step / D) reaches k there.
     return _exact_edges(
         lambda steps: np.floor(steps_float32(steps) / F32(cfg["decay_steps"])),
         edges,
+        np.arange(1, count + 1, dtype=np.int64),
         _QUOTIENT_SPREAD,
     )
 
@@ -605,16 +646,41 @@ def _eval_polynomial(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr0 = F32(cfg["initial_learning_rate"])
     end = F32(cfg["end_learning_rate"])
     power = F32(cfg["power"])
-    s = steps_float32(steps)
     decay_steps = F32(cfg["decay_steps"])
     if cfg["cycle"]:
-        multiplier = np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
-        decay_steps = decay_steps * multiplier
-    else:
-        s = np.minimum(s, decay_steps)
+        return _eval_polynomial_cycle(steps, lr0, end, power, decay_steps)
+    s = np.minimum(steps_float32(steps), decay_steps)
     p = s / decay_steps
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return (lr0 - end) * np.power(F32(1) - p, power) + end
+
+
+def _eval_polynomial_cycle(
+    steps: np.ndarray, lr0: np.float32, end: np.float32, power: np.float32, decay_steps: np.float32
+) -> np.ndarray:
+    """The cycling curve, block by block in place (as `_eval_cosine`): Keras's float32
+    operations in its order, D * ceil(s / D) (1 at step 0), then (lr0 - end) * (1 - s / that)^power
+    + end. The dense sampler evaluates 10^8 steps this way past 10^11."""
+    flat = steps.ravel()
+    out = np.empty(flat.size, F32)
+    size = min(EVAL_BLOCK, flat.size)
+    s_block, zero_block = np.empty(size, F32), np.empty(size, bool)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for first in range(0, flat.size, EVAL_BLOCK):
+            o = out[first : first + EVAL_BLOCK]
+            s, zero = s_block[: o.size], zero_block[: o.size]
+            np.copyto(s, flat[first : first + EVAL_BLOCK], casting="unsafe")
+            np.divide(s, decay_steps, out=o)
+            np.ceil(o, out=o)
+            np.equal(s, F32(0), out=zero)
+            o[zero] = F32(1)
+            np.multiply(o, decay_steps, out=o)  # decay_steps * multiplier
+            np.divide(s, o, out=o)  # p
+            np.subtract(F32(1), o, out=o)
+            np.power(o, power, out=o)
+            np.multiply(o, lr0 - end, out=o)
+            np.add(o, end, out=o)
+    return out.reshape(steps.shape)
 
 
 def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -642,8 +708,12 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.nda
     edges = np.arange(1, count + 1, dtype=np.int64) * decay_steps + 1
     if computes_in_int(cfg) or count > exact:
         return edges
+    # Cycle k + 1 begins at k * D + 1: ceil(step / D) reaches k + 1 there.
     return _exact_edges(
-        lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)), edges, _QUOTIENT_SPREAD
+        lambda steps: np.ceil(steps_float32(steps) / F32(decay_steps)),
+        edges,
+        np.arange(2, count + 2, dtype=np.int64),
+        _QUOTIENT_SPREAD,
     )
 
 

@@ -262,6 +262,37 @@ def test_long_exact_cycle_lists_are_column_exact(decay_steps):
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
 
+@pytest.mark.parametrize(
+    ("config", "stop"),
+    [
+        (
+            {
+                "initial_learning_rate": 0.31101717545261676,
+                "first_decay_steps": 41236,
+                "t_mul": 0.9783735724840488,
+                "m_mul": 1.2264794577831575,
+            },
+            4_216_965,
+        ),
+        (
+            {"initial_learning_rate": 0.0003755277126821387, "first_decay_steps": 7, "t_mul": 0.9},
+            31_622,
+        ),
+    ],
+    ids=["growing peaks", "sub-step periods"],
+)
+def test_shrinking_restarts_are_column_exact_up_to_their_nan(config, stop):
+    """t_mul < 1, two cases Hypothesis found. Periods shrink towards the NaN limit until a window
+    around one restart holds several: each restart is still found by its period index (the
+    restart at 1,906,061, the column's maximum, was missed). In the last steps, where periods
+    are shorter than a step, Keras's index climbs at every step past the theoretical list (the
+    minimum at step 67, restart 29, was missed): every step there is a breakpoint."""
+    schedule = lrviz.from_keras({"class_name": "CosineDecayRestarts", "config": config})
+    full = np.arange(stop + 1, dtype=np.int64)
+    want = envelope(full, schedule(full).astype(np.float64), 0, stop, COLUMNS)
+    _assert_drawn_line_is_the_full_curve(schedule, stop, want)
+
+
 def test_periodic_or_cheap_dense_ranges_keep_the_short_exact_lists():
     sgdr = _sgdr(2000, 1e-3, 0.0)
     assert exact_breakpoint_limit(sgdr, 0, 10**12) == EXACT_BREAKPOINTS

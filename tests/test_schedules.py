@@ -153,3 +153,38 @@ def test_power_tail_rule_holds_for_integer_exponents(base: float) -> None:
     tail = 0 if base < 1 else np.inf
     first = int(np.argmax(powers == tail))
     assert powers[first] == tail and np.all(powers[first:] == tail)
+
+
+@pytest.mark.parametrize(
+    ("class_name", "changes", "index"),
+    [
+        ("PolynomialDecay", {"decay_steps": 1000, "cycle": True}, np.ceil),
+        ("PolynomialDecay", {"decay_steps": 4999, "cycle": True}, np.ceil),
+        ("ExponentialDecay", {"decay_steps": 1000, "staircase": True}, np.floor),
+    ],
+    ids=["cycles of 1000", "cycles of 4999", "stairs of 1000"],
+)
+def test_long_exact_edge_lists_hold_every_float32_edge_and_nothing_else(class_name, changes, index):
+    """10^6 edges up to 10^9 steps, where float32 moves them by up to ~120 steps: each listed
+    step is where Keras's period index steps up, and every such step in 300 random windows of
+    1.5 periods is listed."""
+    config = lrviz.default_config(class_name)
+    config["config"].update(changes)
+    schedule = lrviz.from_keras(config)
+    period = changes["decay_steps"]
+    stop = 10**9
+    count = stop // period
+
+    def period_index(steps):
+        return index(steps.astype(np.float32) / np.float32(period))
+
+    marks = schedule.breakpoints(stop, count, count)
+    assert marks.size >= count - 1
+    np.testing.assert_array_less(period_index(marks - 1), period_index(marks))
+    rng = np.random.default_rng(7)
+    for k in rng.integers(count // 2, count, 300):
+        window = np.arange(k * period - 3 * period // 4, k * period + 3 * period // 4 + 1)
+        values = period_index(window)
+        edges = window[1:][values[1:] > values[:-1]]
+        assert edges.size == 1
+        assert edges[0] in marks[np.searchsorted(marks, edges[0]) :][:1]
