@@ -387,3 +387,21 @@ def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatc
     assert page_state(at) == before
     assert errors(at) == []
     assert at.text_area(key="import.text").value == "[1, 2"
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_every_editor_survives_a_browser_falling_back_to_widget_defaults(
+    class_name: str, monkeypatch
+) -> None:
+    """The same fallback with each class's editor open at its defaults (toggles, None switches,
+    the boundaries/values table)."""
+    at = run_page()
+    at.selectbox(key="list.add_class").set_value(class_name)
+    at.button(key="list.add").click()
+    rerun(at)
+    assert at.session_state["studio"].current.class_name == class_name
+    before = page_state(at)
+    monkeypatch.setattr(element_tree, "_use_form_clear_defaults", lambda node, **_: True)
+    rerun(at)
+    assert page_state(at) == before
+    assert errors(at) == []
