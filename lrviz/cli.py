@@ -16,15 +16,16 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from lrviz import figures
-from lrviz.errors import ConfigError
+from lrviz.errors import ConfigError, localised
 from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
-from lrviz.i18n import LANGUAGES
+from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
 from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
@@ -39,28 +40,35 @@ TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
 
 
 class CliError(Exception):
-    """A problem with the command line or its files: printed as one line, exit status 2."""
+    """A problem with the command line or its files: printed as one line, exit status 2.
+
+    Raised as `CliError(key, **params)` with a `cli.*` key of `locales/<lang>.json`; `str(err)` is
+    the English message and `err.message(lang)` the one `lrviz plot --lang` asks for.
+    """
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message(DEFAULT_LANGUAGE))
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return t(self.key, lang, **localised(self.params, lang))
 
 
 def parse_steps(text: str) -> np.ndarray:
     """`START:STOP[:STEP]` as Python's range (STOP excluded) of integer steps."""
     parts = text.split(":")
     if len(parts) not in (2, 3) or not all(p.strip().lstrip("-").isdigit() for p in parts):
-        raise CliError(
-            f"--steps must be START:STOP or START:STOP:STEP with whole numbers "
-            f"(e.g. 0:10000:10). Received: {text!r}"
-        )
+        raise CliError("cli.steps_format", text=text)
     start, stop, *rest = (int(p) for p in parts)
     step = rest[0] if rest else 1
     if start < 0 or stop > MAX_STEPS + 1 or step < 1:
-        raise CliError(
-            f"--steps needs 0 <= START, STOP <= 10^12 + 1 and STEP >= 1. Received: {text!r}"
-        )
+        raise CliError("cli.steps_bounds", text=text)
     rows = max(0, -(-(stop - start) // step))
     if rows == 0:
-        raise CliError(f"--steps {text!r} selects no step (STOP is excluded, as in range()).")
+        raise CliError("cli.steps_empty", text=text)
     if rows > MAX_ROWS:
-        raise CliError(f"--steps {text!r} selects {rows:,} steps; at most {MAX_ROWS:,} per run.")
+        raise CliError("cli.steps_too_many", text=text, rows=rows, limit=MAX_ROWS)
     return np.arange(start, stop, step, dtype=np.int64)
 
 
@@ -71,14 +79,14 @@ def read_schedules(paths: Sequence[str]) -> list[Schedule]:
         file = Path(path)
         try:
             if file.stat().st_size > MAX_TEXT_BYTES:
-                raise CliError(f"{path}: larger than 1 MiB; lrviz reads at most 1 MiB per file.")
+                raise CliError("cli.file_too_big", path=path)
             raw = file.read_bytes()
         except OSError as err:
-            raise CliError(f"{path}: cannot read ({err.strerror or err}).") from None
+            raise CliError("cli.file_unreadable", path=path, reason=err.strerror or err) from None
         try:
             schedules.extend(schedules_from_json(raw))
         except ConfigError as err:
-            raise CliError(f"{path}: {err}") from None
+            raise CliError("cli.file_config", path=path, problem=err) from None
     return schedules
 
 
@@ -112,7 +120,9 @@ def output_format(path: str) -> str:
     extension = Path(path).suffix.lower().lstrip(".")
     if extension not in OUTPUT_FORMATS:
         accepted = ", ".join(f".{f}" for f in OUTPUT_FORMATS)
-        raise CliError(f"-o {path}: unknown format {extension or '(none)'!r}; use {accepted}.")
+        raise CliError(
+            "cli.output_format", path=path, extension=repr(extension or "(none)"), accepted=accepted
+        )
     return extension
 
 
@@ -120,7 +130,7 @@ def plot_view(steps: int | None, log_y: bool, epochs: int | None, lang: str) -> 
     """The app's view options for `lrviz plot`: horizon automatic unless `steps` is given."""
     for option, value in (("--steps", steps), ("--epochs", epochs)):
         if value is not None and not 1 <= value <= MAX_STEPS:
-            raise CliError(f"{option} must be a whole number from 1 to 10^12. Received: {value}")
+            raise CliError("cli.whole_number", option=option, value=value)
     return View(
         lang=lang,
         log_y=log_y,
@@ -135,9 +145,7 @@ def plot_figure(
 ) -> go.Figure:
     """The app's overlay chart: colours in order, sampled like the app, the first one's marks."""
     if len(schedules) > MAX_CONFIGS:
-        raise CliError(
-            f"The files hold {len(schedules)} configs in all; lrviz plots at most {MAX_CONFIGS}."
-        )
+        raise CliError("cli.too_many_configs", count=len(schedules), limit=MAX_CONFIGS)
     stop = figures.horizon(view, schedules)
     curves = [
         figures.make_curve(label, schedule, colour, stop)
@@ -175,7 +183,7 @@ def render(fig: go.Figure, output: str, title: str, lang: str) -> bytes:
     try:
         return figure_image(fig, kind, width=DEFAULT_COLUMNS, height=figures.CHART_HEIGHT)
     except ImageExportUnavailable as err:
-        raise CliError(str(err)) from None
+        raise CliError("cli.image_export", problem=str(err)) from None
 
 
 def write_whole(path: str, data: bytes) -> None:
@@ -186,7 +194,7 @@ def write_whole(path: str, data: bytes) -> None:
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as err:
-        raise CliError(f"-o {path}: cannot write ({err.strerror or err}).") from None
+        raise CliError("cli.cannot_write", path=path, reason=err.strerror or err) from None
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -197,7 +205,7 @@ def write_whole(path: str, data: bytes) -> None:
         os.replace(temporary, target)
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)
-        raise CliError(f"-o {path}: cannot write ({err.strerror or err}).") from None
+        raise CliError("cli.cannot_write", path=path, reason=err.strerror or err) from None
 
 
 def plot(args: argparse.Namespace) -> None:
@@ -280,6 +288,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_text(err: Exception, lang: str) -> str:
+    """The one-line message of `err` in `lang` (`lrviz plot --lang`; English elsewhere)."""
+    if isinstance(err, (CliError, ConfigError)):
+        return err.message(lang)
+    if isinstance(err, LinkTooLong):
+        return err.text(lang)
+    return str(err)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -292,7 +309,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         else:
             sys.stdout.write(share_link(read_schedules(args.configs), args.base) + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
-        print(f"lrviz: error: {err}", file=sys.stderr)
+        print(
+            f"lrviz: error: {error_text(err, getattr(args, 'lang', DEFAULT_LANGUAGE))}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return 0
 

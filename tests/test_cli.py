@@ -285,6 +285,35 @@ def test_plot_bad_input_is_one_line_on_stderr_status_2_and_no_file(
     assert list(out_dir.iterdir()) == []
 
 
+def test_plot_errors_follow_lang(tmp_path, config_files, capsys):
+    """`lrviz plot --lang zh-TW` words its errors in Traditional Chinese, the config's own
+    problem included, with the same one line and status 2."""
+    bad = tmp_path / "bad.json"
+    bad_config = {"class_name": "CosineDecay", "config": {"initial_learning_rate": -1.0}}
+    bad.write_text(json.dumps(bad_config))
+    with pytest.raises(lrviz.ConfigError) as raised:
+        lrviz.from_keras(bad_config)
+    problem = raised.value
+    one = str(config_files[0])
+    cases = [
+        ([str(bad), "-o", str(tmp_path / "c.html")], f"{bad}：{problem.message('zh-TW')}"),
+        (
+            [one, "--steps", "0", "-o", str(tmp_path / "c.html")],
+            "--steps 必須是 1 到 10^12 之間的整數",
+        ),
+        ([one, "-o", str(tmp_path / "c.txt")], "不認得的格式 'txt'"),
+    ]
+    assert problem.message("zh-TW") != problem.message("en")
+    for argv, words in cases:
+        assert run(["plot", *argv, "--lang", "zh-TW"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("lrviz: error: ") and words in err, err
+        assert len(err.strip().splitlines()) == 1
+        assert run(["plot", *argv]) == 2  # English without --lang
+        assert words not in capsys.readouterr().err
+    assert list(tmp_path.glob("c.*")) == []
+
+
 def test_plot_image_without_kaleido_says_how_to_install_it(
     tmp_path, config_files, monkeypatch, capsys
 ):
