@@ -16,16 +16,15 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from lrviz import figures
-from lrviz.errors import ConfigError, localised
+from lrviz.errors import ConfigError, WordedError
 from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
-from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
 from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
@@ -39,20 +38,12 @@ OUTPUT_FORMATS = ("html", *IMAGE_FORMATS)
 TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
 
 
-class CliError(Exception):
+class CliError(WordedError):
     """A problem with the command line or its files: printed as one line, exit status 2.
 
-    Raised as `CliError(key, **params)` with a `cli.*` key of `locales/<lang>.json`; `str(err)` is
-    the English message and `err.message(lang)` the one `lrviz plot --lang` asks for.
+    Raised as `CliError(key, **params)` with a `cli.*` key of `locales/<lang>.json`, worded in
+    the language `lrviz plot --lang` asks for.
     """
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(self.message(DEFAULT_LANGUAGE))
-
-    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        return t(self.key, lang, **localised(self.params, lang))
 
 
 def parse_steps(text: str) -> np.ndarray:
@@ -290,7 +281,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def error_text(err: Exception, lang: str) -> str:
     """The one-line message of `err` in `lang` (`lrviz plot --lang`; English elsewhere)."""
-    if isinstance(err, (CliError, ConfigError)):
+    if isinstance(err, WordedError):
         return err.message(lang)
     if isinstance(err, LinkTooLong):
         return err.text(lang)

@@ -24,13 +24,9 @@ class Phrase:
         return t(self.key, lang, **localised(self.params, lang))
 
 
-class ConfigError(ValueError):
-    """A schedule configuration lrviz (or Keras) cannot use.
-
-    Raised as `ConfigError(key, **params)` with a key of `locales/<lang>.json` (keys `error.*`, `bounds.*`). The message
-    is one line that names the field, what was received and what would be accepted, in the style
-    of Keras's own checks; `str(err)` is the English one and `err.message(lang)` any other.
-    """
+class WordedError(Exception):
+    """An error raised as `Error(key, **params)` with a key of `locales/<lang>.json`: `str(err)`
+    is the English message and `err.message(lang)` any other."""
 
     def __init__(self, key: str, **params: Any) -> None:
         self.key = key
@@ -40,6 +36,15 @@ class ConfigError(ValueError):
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """The message in `lang` (English where that language lacks it)."""
         return t(self.key, lang, **localised(self.params, lang))
+
+
+class ConfigError(WordedError, ValueError):
+    """A schedule configuration lrviz (or Keras) cannot use.
+
+    Raised as `ConfigError(key, **params)` with a key of `locales/<lang>.json` (keys `error.*`, `bounds.*`). The message
+    is one line that names the field, what was received and what would be accepted, in the style
+    of Keras's own checks.
+    """
 
 
 def localised(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
