@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 from browser_support import chromium, running_app, wait_until_settled
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lrviz
 from lrviz import payloads
@@ -37,6 +39,8 @@ NAMES = (*HTML_NAMES, *MARKDOWN_NAMES, COMBINED)
 HIDDEN = ":gray[x]] <b>bold</b> :red[x]"
 BROKEN = "<img src=x onerror=alert(1)> :red[x]"
 HOVER_STEP = 5000
+# One hover's wait for its label before the mouse moves away and back.
+HOVER_TRY = 3_000
 # Generous: the first render waits for Plotly's bundle, slow on a busy 2-core machine.
 TIMEOUT = 90_000
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -183,20 +187,38 @@ def test_legend_shows_every_name_as_its_literal_text(hostile):
     assert_shown_as_text(hostile)
 
 
-def test_hovering_a_curve_shows_its_name_as_text(hostile):
-    plot = hostile.locator(f"{CHART} .js-plotly-plot")
-    for index, name in enumerate(NAMES):
-        value = float(lrviz.from_keras(_config(name, _peak(index)))(np.array([HOVER_STEP]))[0])
+def _hover_label(page, step: int, value: float):
+    """Hover the chart at (`step`, `value`) until Plotly shows a hover label; return the label.
+
+    The point's pixel position is read afresh on each try: a relayout (the page settling its
+    width on a busy machine) moves the axes and clears the hover layer, so a single hover can
+    miss where a user would simply move the mouse again.
+    """
+    plot = page.locator(f"{CHART} .js-plotly-plot")
+    label = page.locator(f"{CHART} .hoverlayer .hovertext text.name")
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while True:
         x, y = plot.evaluate(
             """(plot, [step, value]) => {
               const {xaxis, yaxis} = plot._fullLayout;
               return [xaxis._offset + xaxis.l2p(step), yaxis._offset + yaxis.l2p(value)];
             }""",
-            [HOVER_STEP, value],
+            [step, value],
         )
-        label = hostile.locator(f"{CHART} .hoverlayer .hovertext text.name")
+        page.mouse.move(0, 0)
         plot.hover(position={"x": x, "y": y}, force=True)
-        label.wait_for()
+        try:
+            label.wait_for(timeout=HOVER_TRY)
+            return label
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def test_hovering_a_curve_shows_its_name_as_text(hostile):
+    for index, name in enumerate(NAMES):
+        value = float(lrviz.from_keras(_config(name, _peak(index)))(np.array([HOVER_STEP]))[0])
+        label = _hover_label(hostile, HOVER_STEP, value)
         assert label.text_content() == name
         assert_shown_as_text(hostile)
         hostile.mouse.move(0, 0)
