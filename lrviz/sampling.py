@@ -163,7 +163,7 @@ def exact_breakpoint_limit(schedule: Schedule, start: int, stop: int) -> int:
     """How many breakpoints are worth making exact: more than `EXACT_BREAKPOINTS` only while
     that costs less than the dense pass over every float32 step of the range would, and never
     where the dense pass folds periodic spans (then it is cheap whatever the count)."""
-    if not schedule.float32_steps or schedule.periodic_spans(stop):
+    if not schedule.float32_steps or schedule.periodic_spans(stop) or schedule.drifting_spans(stop):
         return EXACT_BREAKPOINTS
     first, last = (int(r) for r in step_rank(np.array([start, stop], dtype=np.int64)))
     return int(min(MAX_EXACT_BREAKPOINTS, max(EXACT_BREAKPOINTS, (last - first) // EDGE_COST)))
@@ -186,12 +186,16 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
     chosen = [edges[:-1], edges[1:] - 1]
     covered_low, covered_high = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     if schedule.float32_steps:
-        for span in schedule.periodic_spans(stop):
-            steps, low, high = _fold_span(schedule, span, edges)
+        folds = [(_fold_span, span) for span in schedule.periodic_spans(stop)]
+        folds += [(_fold_drifting_span, span) for span in schedule.drifting_spans(stop)]
+        for fold, span in folds:
+            steps, low, high = fold(schedule, span, edges)
             chosen.append(np.clip(steps, start, stop))
             covered_low.append(low)
             covered_high.append(high)
     low, high = np.concatenate(covered_low), np.concatenate(covered_high)
+    order = np.argsort(low, kind="stable")
+    low, high = low[order], high[order]
     # Ranks in [first, last] outside every folded piece (pieces are disjoint and ascending).
     gap_low = np.r_[first, high + 1]
     gap_high = np.r_[low - 1, last]
@@ -232,6 +236,50 @@ def _fold_span(
     # The first rank at or after `low` that is `offset` past a period start: inside [low, high].
     picks = [low + (span_low + offset - low) % stride for offset in offsets]
     return rank_step(np.concatenate(picks)), low, high
+
+
+def _fold_drifting_span(
+    schedule: Schedule, span: tuple[int, int, int], edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps carrying the extremes of every column that holds more than two periods of a
+    drifting span, and the rank ranges they stand for (so the dense pass skips them).
+
+    Along x, x + P, x + 2P, ... the value only falls or only rises, so each such chain takes its
+    extremes (and its first NaN) at its first or last member in the column: the column's first
+    and last period hold them all. (Its first and last step are column edges, chosen anyway.)
+    """
+    first, last, period = span
+    span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
+    # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
+    stride = int(step_rank(np.array([first + period]))[0]) - span_low
+    column_low = np.maximum(step_rank(edges[:-1]), span_low)
+    column_high = np.minimum(step_rank(edges[1:] - 1), span_high)
+    fold = column_high - column_low + 1 > 2 * stride
+    low, high = column_low[fold], column_high[fold]
+    # Each folded column's two windows, one row per column: [low, low + S) and (high - S, high],
+    # as steps (inside one binade a rank further is a step `spacing` further).
+    spacing = int(rank_step(np.array([span_low + 1]))[0]) - first if stride > 1 else period
+    ahead = np.arange(stride, dtype=np.int64) * spacing
+    picks = [np.zeros(0, dtype=np.int64)]
+    rows = max(1, DENSE_CHUNK // (2 * stride))
+    for block in range(0, low.size, rows):
+        starts = rank_step(low[block : block + rows])
+        ends = rank_step(high[block : block + rows])
+        steps = np.empty((starts.size, 2 * stride), dtype=np.int64)
+        np.add(starts[:, None], ahead, out=steps[:, :stride])
+        np.add(ends[:, None], ahead - ahead[-1], out=steps[:, stride:])
+        values = schedule(steps)
+        row = np.arange(starts.size)
+        finite = np.isfinite(values)
+        if finite.all():
+            picks += [steps[row, values.argmin(axis=1)], steps[row, values.argmax(axis=1)]]
+            continue
+        lowest = np.where(finite, values, np.inf).argmin(axis=1)
+        highest = np.where(finite, values, -np.inf).argmax(axis=1)
+        broken = ~finite.all(axis=1)
+        picks += [steps[row, lowest], steps[row, highest]]
+        picks.append(steps[row[broken], (~finite[broken]).argmax(axis=1)])
+    return np.concatenate(picks), low, high
 
 
 def _chunks(low: np.ndarray, high: np.ndarray, size: int):

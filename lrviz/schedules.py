@@ -44,6 +44,7 @@ class ScheduleSpec:
     breaks: Breaks = field(repr=False)
     settles_at: Callable[[Config], int] = field(repr=False)
     periodic: Spans | None = field(default=None, repr=False)
+    drifting: Spans | None = field(default=None, repr=False)
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
     float32_step: bool = True
 
@@ -717,6 +718,84 @@ def _breaks_polynomial(cfg: Config, stop: int, limit: int, exact: int) -> np.nda
     )
 
 
+def _times_power_of_two(value: int, exponent: int, up: bool = False) -> int:
+    """floor (or with `up`, ceil) of value * 2^exponent, exactly."""
+    if exponent >= 0:
+        return value << exponent
+    return -(-value >> -exponent) if up else value >> -exponent
+
+
+def _log2_floor(numerator: int, denominator: int = 1) -> int:
+    """floor(log2(numerator / denominator)) for positive integers, exactly."""
+    exponent = numerator.bit_length() - denominator.bit_length()
+    if _times_power_of_two(denominator, exponent) > numerator:
+        exponent -= 1
+    return exponent
+
+
+def _drifting_polynomial(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
+    """Spans (first, last, P) of float32 steps over which a cycling PolynomialDecay repeats up
+    to a monotone drift: along x, x + P, x + 2P, ... inside a span the value only falls or only
+    rises (which one depends on x).
+
+    Keras computes x = float32(s) / D, k = ceil(x), m = float32(D * k), p = s / m,
+    lr = (lr0 - end) * (1 - p)^power + end (s = float32(step), all float32). Inside one binade of
+    s (spacing w), one binade of s / D (spacing g) that x cannot round out of, and one binade of
+    m (spacing h), take P a multiple of w and of D with P / D a multiple of 2g and P a multiple
+    of 2h (even multiples, so rounding ties go the same way): then s + P is a float32 step,
+    x grows by the integer P / D, k likewise and m by exactly P, so d = m - s stays the same
+    while m grows. p = 1 - d / m moves one way (towards 1), rounding keeps that order, and the
+    rest is monotone in p. So a column's extremes lie in its first or last P steps of a span.
+    """
+    if not cfg["cycle"] or computes_in_int(cfg):
+        return []
+    return list(_drifting_cycle_spans(int(F32(cfg["decay_steps"])), int(stop)))
+
+
+def _drifting_cycle_spans(decay: int, stop: int) -> tuple[tuple[int, int, int], ...]:
+    """`_drifting_polynomial` for one float32 decay_steps (exact integer arithmetic)."""
+    spans: list[tuple[int, int, int]] = []
+    low = 1
+    while low <= stop:
+        if low < FLOAT32_EXACT_STEPS:
+            spacing, s_end = 1, FLOAT32_EXACT_STEPS - 1
+        else:
+            spacing = 1 << (low.bit_length() - 24)
+            s_end = (1 << low.bit_length()) - spacing
+        # x = s / D stays in [2^f, 2^(f+1) - 2^(f-23)]; rounding keeps float32(x) in that binade.
+        x_exp = _log2_floor(low, decay)
+        x_end = _times_power_of_two(decay * ((1 << 24) - 1), x_exp - 23)
+        if x_end < low:
+            # x may round up into the next binade: go on where s / D is in it.
+            low = _times_power_of_two(decay, x_exp + 1, up=True)
+            continue
+        # D * k lies within [s - r, s + D + r], r = D 2^(f-23); float32 keeps m in its binade
+        # [2^h, 2^(h+1) - 2^(h-23)].
+        reach = _times_power_of_two(decay, x_exp - 23, up=True)
+        m_exp = max(0, _log2_floor(max(1, low - reach)))
+        if m_exp < 24:
+            # Every D * k below 2^24 is a float32 as it is: no rounding to keep in step.
+            m_end = FLOAT32_EXACT_STEPS - decay - reach
+        else:
+            m_end = (2 << m_exp) - (1 << (m_exp - 23)) - decay - reach
+        if m_end < low:
+            # m may have reached the next binade before s: go on where all of it has.
+            low = (2 << m_exp) + reach
+            continue
+        high = min(s_end, x_end, m_end, stop + spacing)
+        period = math.lcm(spacing, decay)
+        if x_exp > 22:
+            period = math.lcm(period, decay << (x_exp - 22))
+        if m_exp >= 24:
+            period = math.lcm(period, 1 << (m_exp - 22))
+        first = -(-low // spacing) * spacing
+        last = high // spacing * spacing
+        if last - first >= 2 * period:
+            spans.append((first, last, period))
+        low = high + 1
+    return tuple(spans)
+
+
 def _settles_polynomial(cfg: Config) -> int:
     return int(cfg["decay_steps"]) * (3 if cfg["cycle"] else 1)
 
@@ -932,6 +1011,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _eval_polynomial,
             _breaks_polynomial,
             _settles_polynomial,
+            drifting=_drifting_polynomial,
         ),
         ScheduleSpec(
             "InverseTimeDecay",
@@ -1059,6 +1139,15 @@ class Schedule:
         if self.spec.periodic is None:
             return []
         return self.spec.periodic(self.config, stop)
+
+    def drifting_spans(self, stop: int) -> list[tuple[int, int, int]]:
+        """Disjoint ascending spans (first, last, P) of float32 steps up to about `stop` over which
+        the curve repeats up to a monotone drift: for every float32 step x in [first, last], the
+        values at x, x + P, x + 2P, ... inside the span only fall or only rise. Empty for most
+        schedules (PolynomialDecay with cycle has them)."""
+        if self.spec.drifting is None:
+            return []
+        return self.spec.drifting(self.config, stop)
 
     def breakpoints(
         self, stop: int, limit: int = MAX_BREAKPOINTS, exact: int = EXACT_BREAKPOINTS

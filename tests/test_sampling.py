@@ -250,15 +250,87 @@ def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
 
 
 @pytest.mark.parametrize("decay_steps", [4_999, 10_000])
-def test_long_exact_cycle_lists_are_column_exact(decay_steps):
-    """3-4 x 10^5 cycles at 2 x 10^9, past 2^24: more than EXACT_BREAKPOINTS, yet cheaper to list
-    exactly than to evaluate every float32 step, so the exact edges are used; checked per column
-    against every float32 step."""
+def test_cycles_too_many_to_list_are_column_exact(decay_steps):
+    """3-4 x 10^5 cycles at 2 x 10^9, past 2^24: more than EXACT_BREAKPOINTS, so the dense pass
+    runs, folding drifting spans where a column holds more than two of their periods (10,000:
+    periods of 625-1,250 float32 steps; 4,999, odd: periods longer than a column, every float32
+    step evaluated); checked per column against every float32 step."""
     config = lrviz.default_config("PolynomialDecay")
     config["config"].update(decay_steps=decay_steps, power=0.5, cycle=True)
     schedule = lrviz.from_keras(config)
     stop = 2 * 10**9
-    assert EXACT_BREAKPOINTS < stop // decay_steps <= exact_breakpoint_limit(schedule, 0, stop)
+    assert stop // decay_steps > exact_breakpoint_limit(schedule, 0, stop) == EXACT_BREAKPOINTS
+    assert schedule.drifting_spans(stop)
+    _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
+
+
+def _cycling(decay_steps: int, power: float, lr0: float, end: float) -> lrviz.Schedule:
+    config = lrviz.default_config("PolynomialDecay")
+    config["config"].update(
+        decay_steps=decay_steps,
+        power=power,
+        initial_learning_rate=lr0,
+        end_learning_rate=end,
+        cycle=True,
+    )
+    return lrviz.from_keras(config)
+
+
+DECAY_STEPS = st.one_of(
+    st.integers(1, 100),
+    st.integers(1, 10**7),
+    st.integers(0, 23).map(lambda e: 2**e),
+    st.sampled_from([1000, 5000, 10_000, 50_000, 100_000, 12_345, 99_991]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    decay_steps=DECAY_STEPS,
+    power=st.sampled_from([0.1, 0.5, 1.0, 2.0, 3.7]),
+    lr0=st.floats(1e-6, 1.0),
+    end=st.sampled_from([0.0, 1e-4, 0.5, 2.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_drifting_spans_only_fall_or_only_rise_along_a_period(decay_steps, power, lr0, end, seed):
+    """The premise of folding: along x, x + P, x + 2P, ... inside a span the value is monotone,
+    and NaN (1 - p < 0 under a fractional power: Keras's own) only at one end of the chain."""
+    schedule = _cycling(decay_steps, power, lr0, end)
+    rng = np.random.default_rng(seed)
+    spans = schedule.drifting_spans(10**12)
+    # Periods are multiples of D (and of the float32 spacing): long ones fit no span.
+    assert spans or decay_steps > 100_000
+    for low, high, period in spans:
+        assert low < high and period > 0
+        x = rank_step(step_rank(rng.integers(low, high - period + 1, 20)))
+        x = x[(x >= low) & (x + period <= high)]
+        chain = x[:, None] + period * np.arange(min(400, (high - low) // period + 1))
+        inside = chain <= high
+        # Every member is a float32 step, so its value is the value of that float32.
+        np.testing.assert_array_equal(rank_step(step_rank(chain[inside])), chain[inside])
+        values = schedule(np.where(inside, chain, x[:, None])).astype(np.float64)
+        for row, keep in zip(values, inside, strict=True):
+            row = row[keep]
+            nan = np.flatnonzero(np.isnan(row))
+            if nan.size:
+                assert np.all(np.diff(nan) == 1) and (nan[0] == 0 or nan[-1] == row.size - 1)
+            steps = np.diff(row[~np.isnan(row)])
+            assert np.all(steps >= 0) or np.all(steps <= 0)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    decay_steps=st.one_of(st.integers(1, 300), st.sampled_from([16, 64, 1000, 10_000])),
+    power=st.sampled_from([0.5, 1.0, 2.0, 3.7]),
+    lr0=st.floats(1e-6, 1.0),
+    end=st.sampled_from([0.0, 1e-4, 0.5]),
+    exponent=st.floats(7.3, 9.0),
+)
+def test_folded_cycles_are_column_exact(decay_steps, power, lr0, end, exponent):
+    """Cycling PolynomialDecay with more cycles than can be listed, past 2^24 (where Keras's
+    float32 turns some steps NaN): the folded dense pass against every float32 step."""
+    schedule = _cycling(decay_steps, power, lr0, end)
+    stop = int(10**exponent)
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
 
@@ -299,8 +371,10 @@ def test_periodic_or_cheap_dense_ranges_keep_the_short_exact_lists():
     config = lrviz.default_config("PolynomialDecay")
     config["config"].update(decay_steps=10, cycle=True)
     polynomial = lrviz.from_keras(config)
-    assert exact_breakpoint_limit(polynomial, 0, 10**6) == EXACT_BREAKPOINTS
-    assert exact_breakpoint_limit(polynomial, 0, 10**12) == MAX_EXACT_BREAKPOINTS
+    assert exact_breakpoint_limit(polynomial, 0, 10**12) == EXACT_BREAKPOINTS
+    decaying = _sgdr(10, 1e-3, 0.0).replace(m_mul=0.9)
+    assert exact_breakpoint_limit(decaying, 0, 10**6) == EXACT_BREAKPOINTS
+    assert exact_breakpoint_limit(decaying, 0, 10**12) == MAX_EXACT_BREAKPOINTS
 
 
 @settings(max_examples=100, deadline=None)
