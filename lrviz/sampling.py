@@ -136,6 +136,30 @@ def sample_steps(
     if count <= 4 * columns:
         return np.arange(start, stop + 1, dtype=np.int64)
     edges = column_edges(start, stop, columns)
+    constant = schedule.constant_from()
+    if constant is None or constant > stop:
+        return _sample_columns(schedule, start, stop, edges, columns)
+    # From `constant` on every step has one value: the columns there need only their two ends
+    # (a column it cuts is split there), and the marks that few enough to draw.
+    ends = np.concatenate([edges[:-1], edges[1:] - 1, [constant]])
+    chosen = [ends[(ends >= max(start, constant)) & (ends <= stop)]]
+    if constant > start:
+        head = np.r_[edges[edges < constant], constant]
+        chosen.append(_sample_columns(schedule, start, constant - 1, head, columns))
+    marks = schedule.breakpoints(stop, 4 * columns)
+    if marks is not None and marks.size <= 4 * columns:
+        marks = marks[(marks >= max(start, constant)) & (marks <= stop)]
+        chosen += [marks, np.clip(marks - 1, start, stop)]
+    return sorted_unique(np.concatenate(chosen))
+
+
+def _sample_columns(
+    schedule: Schedule, start: int, stop: int, edges: np.ndarray, columns: int
+) -> np.ndarray:
+    """`sample_steps` over the pixel columns `edges` (integer edges from start to stop + 1)."""
+    count = stop - start + 1
+    if count <= 4 * columns:
+        return np.arange(start, stop + 1, dtype=np.int64)
     # A monotone curve's extremes in a column are at the column's ends, stairs or not: its
     # breakpoints are only drawn, and only when there are few enough to matter (listing 10^5
     # exact stair edges would cost more than the whole chart).

@@ -45,6 +45,7 @@ class ScheduleSpec:
     settles_at: Callable[[Config], int] = field(repr=False)
     periodic: Spans | None = field(default=None, repr=False)
     drifting: Spans | None = field(default=None, repr=False)
+    constant: Callable[[Config], int | None] | None = field(default=None, repr=False)
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
     float32_step: bool = True
 
@@ -526,6 +527,43 @@ def _periodic_restarts(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
     return spans
 
 
+def _constant_restarts(cfg: Config) -> int | None:
+    """First step from which SGDR with t_mul = 1 and m_mul < 1 no longer changes: m_mul^i
+    underflows to 0 in float32 at some restart i0, and from there on every step gives
+    lr0 * ((1 - alpha) * (0.5 * 0 * (1 + cos(pi f))) + alpha), f in [0, 1): one value.
+
+    i0 is found by bisection over restarts (m_mul^i only falls with i, and once it is 0 it
+    stays 0), its first step by the float32 restart index. None where that does not apply.
+    """
+    m_mul, t_mul = F32(cfg["m_mul"]), F32(cfg["t_mul"])
+    if computes_in_int(cfg) or t_mul != F32(1) or not F32(0) <= m_mul < F32(1):
+        return None
+
+    def zero_at(restart: int) -> bool:
+        return bool(keras_power(m_mul, np.array([restart], dtype=F32))[0] == 0)
+
+    low, high = 0, 1 << 24
+    if not zero_at(high):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if zero_at(middle) else (middle, high)
+    # Belt and braces for the bisection's premise: the next restarts' factors are 0 too.
+    if not np.all(keras_power(m_mul, np.arange(high, high + 4096, dtype=F32)) == 0):
+        return None
+    first = int(F32(cfg["first_decay_steps"]))
+    start = _exact_edges(
+        lambda steps: restart_position(cfg, steps)[0],
+        np.array([high * first], dtype=np.int64),
+        np.array([high], dtype=np.int64),
+        _QUOTIENT_SPREAD,
+    )[0]
+    index = restart_position(cfg, np.array([start - 1, start], dtype=np.int64))[0]
+    if not (index[0] < high <= index[1]):
+        return None
+    return int(start)
+
+
 def _settles_restarts(cfg: Config) -> int:
     nan_from = restarts_nan_from(cfg)
     if nan_from is not None:
@@ -938,6 +976,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _breaks_restarts,
             _settles_restarts,
             _periodic_restarts,
+            constant=_constant_restarts,
         ),
         ScheduleSpec(
             "ExponentialDecay",
@@ -1148,6 +1187,13 @@ class Schedule:
         if self.spec.drifting is None:
             return []
         return self.spec.drifting(self.config, stop)
+
+    def constant_from(self) -> int | None:
+        """The first step from which every step has the same value (SGDR whose restart factor
+        m_mul^i underflows to 0), or None."""
+        if self.spec.constant is None:
+            return None
+        return self.spec.constant(self.config)
 
     def breakpoints(
         self, stop: int, limit: int = MAX_BREAKPOINTS, exact: int = EXACT_BREAKPOINTS

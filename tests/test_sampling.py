@@ -18,7 +18,7 @@ from lrviz.sampling import (
     line_envelope,
     sample_steps,
 )
-from lrviz.schedules import EXACT_BREAKPOINTS, rank_step, run_start, step_rank
+from lrviz.schedules import EXACT_BREAKPOINTS, rank_step, restart_position, run_start, step_rank
 
 COLUMNS = 1000
 
@@ -398,3 +398,68 @@ def test_ranks_count_distinct_float32_steps_and_runs_start_where_rounding_says()
     # Past 2^24 ties go to the even float32: 2^24 + 3 joins 2^24 + 4, 2^24 + 1 joins 2^24.
     runs = run_start(step_rank(np.array([2**24 + 1, 2**24 + 2, 2**24 + 4])))
     np.testing.assert_array_equal(runs, [2**24, 2**24 + 2, 2**24 + 3])
+
+
+def _sgdr_fading(first: int, m_mul: float, alpha: float, lr0: float) -> lrviz.Schedule:
+    return _sgdr(first, lr0, alpha).replace(m_mul=m_mul)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.integers(1, 10**5),
+    m_mul=st.one_of(st.just(0.0), st.floats(1e-6, 0.999)),
+    alpha=st.sampled_from([0.0, 0.1, 0.5]),
+    lr0=st.floats(1e-6, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_fading_restarts_are_constant_from_where_the_factor_underflows(
+    first, m_mul, alpha, lr0, seed
+):
+    """SGDR with t_mul = 1, m_mul < 1: from `constant_from` on, one value at every step (a
+    window of steps after it, random steps up to 10^12), and the step before is still in the
+    previous restart."""
+    schedule = _sgdr_fading(first, m_mul, alpha, lr0)
+    constant = schedule.constant_from()
+    assert constant is not None
+    rng = np.random.default_rng(seed)
+    after = np.r_[constant + np.arange(5000), rng.integers(constant, 10**12, 5000)]
+    values = schedule(after)
+    np.testing.assert_array_equal(values, np.full(values.shape, values[0]))
+    index = restart_position(schedule.config, np.array([constant - 1, constant]))[0]
+    assert index[0] + 1 == index[1]
+
+
+def test_only_fading_float_sgdr_with_unit_t_mul_is_constant_from_a_step():
+    assert _sgdr_fading(1000, 0.9, 0.0, 1e-3).constant_from() is not None
+    assert _sgdr_fading(1000, 1.0, 0.0, 1e-3).constant_from() is None
+    assert _sgdr_fading(1000, 1.5, 0.0, 1e-3).constant_from() is None
+    assert _sgdr_fading(1000, 0.9, 0.0, 1e-3).replace(t_mul=2.0).constant_from() is None
+    # m_mul^i stays above 0 past 2^24 restarts: no constant tail is claimed.
+    assert _sgdr_fading(1000, 0.9999999, 0.0, 1e-3).constant_from() is None
+    assert lrviz.from_keras(lrviz.default_config("CosineDecay")).constant_from() is None
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    first=st.integers(1, 3000),
+    m_mul=st.floats(0.0, 0.99),
+    alpha=st.sampled_from([0.0, 0.1]),
+    exponent=st.floats(5.0, 7.0),
+    start_share=st.sampled_from([0.0, 0.0, 0.3, 0.9]),
+)
+def test_fading_restarts_are_column_exact_with_their_constant_tail(
+    first, m_mul, alpha, exponent, start_share
+):
+    """The constant tail (only column ends) and the head before it (a column split at the
+    constant step) draw the full curve's envelope, from step 0 or from inside the range."""
+    schedule = _sgdr_fading(first, m_mul, alpha, 1e-3)
+    stop = int(10**exponent)
+    start = int(start_share * stop)
+    full = np.arange(start, stop + 1, dtype=np.int64)
+    want = envelope(full, schedule(full).astype(np.float64), start, stop, COLUMNS)
+    sampled = sample_steps(schedule, start, stop)
+    assert sampled[0] >= start and sampled[-1] <= stop
+    steps, values = drawn(sampled, schedule(sampled).astype(np.float64))
+    got = line_envelope(steps, values, start, stop, COLUMNS)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
