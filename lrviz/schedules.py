@@ -436,11 +436,17 @@ def _exact_edges(
     edges too (short periods), but only one step reaches that value first. `index` sees steps
     only through float32(step), so the bisection runs over float32 values (`step_rank`), and the
     edge is where that value's run of steps begins. A window that does not hold its edge is
-    widened (up to 2^8 times); an edge still not found (an index that turns NaN first, as
-    restarts with t_mul < 1 do) keeps its theoretical position.
+    widened (up to 2^8 times); an edge still not found keeps its theoretical position. An index
+    that turns NaN (restarts with t_mul < 1, past every finite period) counts as reached there,
+    so a window that runs into the NaN still finds the edges before it.
     """
     if approx.size == 0:
         return approx
+
+    def index_at(ranks: np.ndarray) -> np.ndarray:
+        values = index(rank_step(ranks))
+        return np.where(np.isnan(values), np.inf, values)
+
     target = expected.astype(np.float64)
     half = 4 + (approx >> spread)
     edges = approx.copy()
@@ -450,11 +456,11 @@ def _exact_edges(
             near, want = approx[todo], target[todo]
             low = step_rank(np.maximum(near - half[todo], 0))
             high = step_rank(near + half[todo])
-            ok = (index(rank_step(low)) < want) & (index(rank_step(high)) >= want)
+            ok = (index_at(low) < want) & (index_at(high) >= want)
             low, high, want = low[ok], high[ok], want[ok]
             while np.any(high - low > 1):
                 mid = (low + high) // 2
-                reached = index(rank_step(mid)) >= want
+                reached = index_at(mid) >= want
                 high = np.where(reached, mid, high)
                 low = np.where(reached, low, mid)
             edges[todo[ok]] = run_start(high)

@@ -350,15 +350,26 @@ def test_folded_cycles_are_column_exact(decay_steps, power, lr0, end, exponent):
             {"initial_learning_rate": 0.0003755277126821387, "first_decay_steps": 7, "t_mul": 0.9},
             31_622,
         ),
+        (
+            {
+                "initial_learning_rate": 1.0,
+                "first_decay_steps": 83416,
+                "t_mul": 0.5,
+                "m_mul": 0.5,
+            },
+            341_754,
+        ),
     ],
-    ids=["growing peaks", "sub-step periods"],
+    ids=["growing peaks", "sub-step periods", "window into the NaN"],
 )
 def test_shrinking_restarts_are_column_exact_up_to_their_nan(config, stop):
     """t_mul < 1, two cases Hypothesis found. Periods shrink towards the NaN limit until a window
     around one restart holds several: each restart is still found by its period index (the
     restart at 1,906,061, the column's maximum, was missed). In the last steps, where periods
     are shorter than a step, Keras's index climbs at every step past the theoretical list (the
-    minimum at step 67, restart 29, was missed): every step there is a breakpoint."""
+    minimum at step 67, restart 29, was missed): every step there is a breakpoint. Near the NaN,
+    an edge's search window runs into it (restart 12 at 166,792, 40 steps before the NaN, was
+    left at its theoretical 166,791 and column 488's maximum missed): NaN counts as reached."""
     schedule = lrviz.from_keras({"class_name": "CosineDecayRestarts", "config": config})
     full = np.arange(stop + 1, dtype=np.int64)
     want = envelope(full, schedule(full).astype(np.float64), 0, stop, COLUMNS)
