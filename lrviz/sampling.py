@@ -283,29 +283,34 @@ def _fold_drifting_span(
     fold = column_high - column_low + 1 > 2 * stride
     low, high = column_low[fold], column_high[fold]
     # Each folded column's two windows, one row per column: [low, low + S) and (high - S, high],
-    # as steps (inside one binade a rank further is a step `spacing` further).
+    # as steps (inside one binade a rank further is a step `spacing` further, and every step
+    # there is a float32, so the windows are built and evaluated as float32).
     spacing = int(rank_step(np.array([span_low + 1]))[0]) - first if stride > 1 else period
     ahead = np.arange(stride, dtype=np.int64) * spacing
+    window = np.r_[ahead, ahead - ahead[-1]]
+    window32 = window.astype(np.float32)
     picks = [np.zeros(0, dtype=np.int64)]
     # Blocks of ~64k steps stay in the CPU cache through the build, evaluation and reductions.
-    rows = max(1, FOLD_BLOCK // (2 * stride))
+    rows = max(1, FOLD_BLOCK // window.size)
     for block in range(0, low.size, rows):
         starts = rank_step(low[block : block + rows])
         ends = rank_step(high[block : block + rows])
-        steps = np.empty((starts.size, 2 * stride), dtype=np.int64)
-        np.add(starts[:, None], ahead, out=steps[:, :stride])
-        np.add(ends[:, None], ahead - ahead[-1], out=steps[:, stride:])
-        values = schedule(steps)
-        row = np.arange(starts.size)
-        finite = np.isfinite(values)
-        if finite.all():
-            picks += [steps[row, values.argmin(axis=1)], steps[row, values.argmax(axis=1)]]
-            continue
-        lowest = np.where(finite, values, np.inf).argmin(axis=1)
-        highest = np.where(finite, values, -np.inf).argmax(axis=1)
-        broken = ~finite.all(axis=1)
-        picks += [steps[row, lowest], steps[row, highest]]
-        picks.append(steps[row[broken], (~finite[broken]).argmax(axis=1)])
+        x = np.empty((starts.size, window.size), dtype=np.float32)
+        np.add(starts.astype(np.float32)[:, None], window32[:stride], out=x[:, :stride])
+        np.add(ends.astype(np.float32)[:, None], window32[stride:], out=x[:, stride:])
+        values = schedule.at_float32(x)
+
+        every = np.arange(starts.size)
+        # fmin/fmax skip NaN (a row of NaN alone gives NaN, and its NaN pick below).
+        rows_at = [
+            (every, (values == reduce.reduce(values, axis=1)[:, None]).argmax(axis=1))
+            for reduce in (np.fmin, np.fmax)
+        ]
+        broken = np.flatnonzero(np.isnan(np.minimum.reduce(values, axis=1)))
+        if broken.size:
+            rows_at.append((broken, np.isnan(values[broken]).argmax(axis=1)))
+        row, at = (np.concatenate(part) for part in zip(*rows_at, strict=True))
+        picks.append(np.where(at < stride, starts[row], ends[row]) + window[at])
     return np.concatenate(picks), low, high
 
 

@@ -1124,6 +1124,14 @@ class Schedule:
             return F32(values[0])
         return values.reshape(array.shape)
 
+    def at_float32(self, steps: np.ndarray) -> np.ndarray:
+        """Learning rates at steps given as float32 values that are whole steps (a
+        `float32_steps` schedule sees nothing else of a step): spares the sampler the int64
+        arrays and their cast."""
+        if not self.float32_steps or steps.dtype != F32:
+            raise TypeError("at_float32 takes float32 steps of a float32_steps schedule")
+        return np.asarray(self.spec.evaluate(self.config, steps), dtype=F32)
+
     def to_keras(self) -> dict[str, Any]:
         """The dict `keras.optimizers.schedules.serialize` returns for this schedule."""
         return {

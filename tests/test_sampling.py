@@ -474,3 +474,18 @@ def test_fading_restarts_are_column_exact_with_their_constant_tail(
     got = line_envelope(steps, values, start, stop, COLUMNS)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(class_index=st.integers(0, len(CLASSES) - 1), seed=st.integers(0, 2**32 - 1))
+def test_float32_steps_give_the_values_of_their_integer_steps(class_index, seed):
+    rng = np.random.default_rng(seed)
+    schedule = lrviz.from_keras(random_config(CLASSES[class_index], rng))
+    steps = rank_step(step_rank(rng.integers(0, 10**12, 300)))
+    if not schedule.float32_steps:
+        with pytest.raises(TypeError):
+            schedule.at_float32(steps.astype(np.float32))
+        return
+    np.testing.assert_array_equal(schedule.at_float32(steps.astype(np.float32)), schedule(steps))
+    with pytest.raises(TypeError):
+        schedule.at_float32(steps.astype(np.float64))
