@@ -31,6 +31,9 @@ MAX_EXACT_BREAKPOINTS = 1_000_000
 # evaluating this many float32 steps in the dense pass (benchmarks/bench_chart.py, PolynomialDecay
 # cycles: ~0.2-0.4 us an edge, ~30 ns a step); an exact list is used while it is cheaper.
 EDGE_COST = 16
+# Shortest exact list the sampler asks for: with up to 4 marks a column drawn (1,000 columns),
+# a cheaper dense pass must not cut the breakpoints that are drawn.
+MIN_EXACT_BREAKPOINTS = 10_000
 # Most candidate steps around breakpoints before a range counts as dense. An exact list holds the
 # real-number positions too (up to 2 marks a period), each with its `MARK_WINDOW`.
 MAX_CANDIDATES = 2 * MARK_WINDOW.size * MAX_EXACT_BREAKPOINTS + 200_000
@@ -167,7 +170,7 @@ def _sample_columns(
         marks, inner_marks = schedule.breakpoints(stop, 4 * columns), np.zeros(0, dtype=np.int64)
     else:
         # Only exact breakpoints bound monotone pieces; longer lists are theoretical positions.
-        exact = exact_breakpoint_limit(schedule, start, stop)
+        exact = exact_breakpoint_limit(schedule, start, stop, edges)
         marks = inner_marks = schedule.breakpoints(stop, exact, exact)
     steps = None if count <= DENSE_STEPS else _candidates(inner_marks, start, stop, edges)
     if steps is None:
@@ -185,14 +188,19 @@ def _sample_columns(
     return chosen
 
 
-def exact_breakpoint_limit(schedule: Schedule, start: int, stop: int) -> int:
-    """How many breakpoints are worth making exact: more than `EXACT_BREAKPOINTS` only while
-    that costs less than the dense pass over every float32 step of the range would, and never
-    where the dense pass folds periodic spans (then it is cheap whatever the count)."""
-    if not schedule.float32_steps or schedule.periodic_spans(stop) or schedule.drifting_spans(stop):
+def exact_breakpoint_limit(
+    schedule: Schedule, start: int, stop: int, edges: np.ndarray | None = None
+) -> int:
+    """How many breakpoints are worth making exact: as many as cost less than the dense pass
+    would (`dense_cost` over the pixel columns `edges`, by default `DEFAULT_COLUMNS` of them),
+    at least `MIN_EXACT_BREAKPOINTS` and at most `MAX_EXACT_BREAKPOINTS`; `EXACT_BREAKPOINTS`
+    for schedules whose steps are not float32 (exact on the integer grid anyway)."""
+    if not schedule.float32_steps:
         return EXACT_BREAKPOINTS
-    first, last = (int(r) for r in step_rank(np.array([start, stop], dtype=np.int64)))
-    return int(min(MAX_EXACT_BREAKPOINTS, max(EXACT_BREAKPOINTS, (last - first) // EDGE_COST)))
+    if edges is None:
+        edges = column_edges(start, stop, DEFAULT_COLUMNS)
+    affordable = dense_cost(schedule, start, stop, edges) // EDGE_COST
+    return int(min(MAX_EXACT_BREAKPOINTS, max(MIN_EXACT_BREAKPOINTS, affordable)))
 
 
 def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> np.ndarray:
@@ -233,17 +241,45 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
     return m4(steps, schedule(steps), edges)
 
 
-def _fold_span(
-    schedule: Schedule, span: tuple[int, int, int], edges: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Steps carrying the extremes of every column that holds a whole period of `span`, and the
-    rank ranges they stand for (so the dense pass skips them)."""
+def _span_columns(
+    span: tuple[int, int, int], edges: np.ndarray
+) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """A span's first rank, its period in ranks, and each column's rank range inside it."""
     first, last, period = span
     span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
     # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
     stride = int(step_rank(np.array([first + period]))[0]) - span_low
     column_low = np.maximum(step_rank(edges[:-1]), span_low)
     column_high = np.minimum(step_rank(edges[1:] - 1), span_high)
+    return span_low, stride, column_low, column_high
+
+
+def dense_cost(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> int:
+    """About how many steps the dense pass evaluates over [start, stop]: every distinct step
+    value, less what folding spans spares (a periodic span's whole periods; a drifting span's
+    columns but for their first and last period)."""
+    to_rank = step_rank if schedule.float32_steps else np.asarray
+    first, last = (int(r) for r in to_rank(np.array([start, stop], dtype=np.int64)))
+    cost = last - first + 1
+    if not schedule.float32_steps:
+        return cost
+    for span in schedule.periodic_spans(stop):
+        _, stride, low, high = _span_columns(span, edges)
+        whole = high - low + 1 >= stride
+        cost -= int((high - low + 1)[whole].sum()) - stride
+    for span in schedule.drifting_spans(stop):
+        _, stride, low, high = _span_columns(span, edges)
+        fold = high - low + 1 > 2 * stride
+        cost -= int((high - low + 1 - 2 * stride)[fold].sum())
+    return max(cost, 0)
+
+
+def _fold_span(
+    schedule: Schedule, span: tuple[int, int, int], edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps carrying the extremes of every column that holds a whole period of `span`, and the
+    rank ranges they stand for (so the dense pass skips them)."""
+    span_low, stride, column_low, column_high = _span_columns(span, edges)
     whole = column_high - column_low + 1 >= stride
     if not whole.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.int64)
@@ -274,12 +310,8 @@ def _fold_drifting_span(
     extremes (and its first NaN) at its first or last member in the column: the column's first
     and last period hold them all. (Its first and last step are column edges, chosen anyway.)
     """
-    first, last, period = span
-    span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
-    # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
-    stride = int(step_rank(np.array([first + period]))[0]) - span_low
-    column_low = np.maximum(step_rank(edges[:-1]), span_low)
-    column_high = np.minimum(step_rank(edges[1:] - 1), span_high)
+    first, _, period = span
+    span_low, stride, column_low, column_high = _span_columns(span, edges)
     fold = column_high - column_low + 1 > 2 * stride
     low, high = column_low[fold], column_high[fold]
     # Each folded column's two windows, one row per column: [low, low + S) and (high - S, high],

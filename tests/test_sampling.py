@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 import lrviz
 from lrviz.sampling import (
+    EDGE_COST,
     MAX_EXACT_BREAKPOINTS,
+    MIN_EXACT_BREAKPOINTS,
     column_edges,
     drawn,
     envelope,
@@ -249,17 +251,17 @@ def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
 
-@pytest.mark.parametrize("decay_steps", [4_999, 10_000])
-def test_cycles_too_many_to_list_are_column_exact(decay_steps):
-    """3-4 x 10^5 cycles at 2 x 10^9, past 2^24: more than EXACT_BREAKPOINTS, so the dense pass
-    runs, folding drifting spans where a column holds more than two of their periods (10,000:
-    periods of 625-1,250 float32 steps; 4,999, odd: periods longer than a column, every float32
-    step evaluated); checked per column against every float32 step."""
+@pytest.mark.parametrize(("decay_steps", "listed"), [(4_999, True), (10_000, False)])
+def test_cycles_past_float32_exact_steps_are_column_exact(decay_steps, listed):
+    """2-4 x 10^5 cycles at 2 x 10^9, past 2^24, checked per column against every float32 step.
+    10,000: drifting spans fold most columns (periods of 625-1,250 float32 steps), so the dense
+    pass is cheaper than 2 x 10^5 exact edges; 4,999 (odd): periods longer than a column, the
+    dense pass would evaluate every float32 step, so the 4 x 10^5 edges are listed exactly."""
     config = lrviz.default_config("PolynomialDecay")
     config["config"].update(decay_steps=decay_steps, power=0.5, cycle=True)
     schedule = lrviz.from_keras(config)
     stop = 2 * 10**9
-    assert stop // decay_steps > exact_breakpoint_limit(schedule, 0, stop) == EXACT_BREAKPOINTS
+    assert (stop // decay_steps <= exact_breakpoint_limit(schedule, 0, stop)) == listed
     assert schedule.drifting_spans(stop)
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
@@ -376,16 +378,21 @@ def test_shrinking_restarts_are_column_exact_up_to_their_nan(config, stop):
     _assert_drawn_line_is_the_full_curve(schedule, stop, want)
 
 
-def test_periodic_or_cheap_dense_ranges_keep_the_short_exact_lists():
-    sgdr = _sgdr(2000, 1e-3, 0.0)
-    assert exact_breakpoint_limit(sgdr, 0, 10**12) == EXACT_BREAKPOINTS
-    config = lrviz.default_config("PolynomialDecay")
-    config["config"].update(decay_steps=10, cycle=True)
-    polynomial = lrviz.from_keras(config)
-    assert exact_breakpoint_limit(polynomial, 0, 10**12) == EXACT_BREAKPOINTS
-    decaying = _sgdr(10, 1e-3, 0.0).replace(m_mul=0.9)
-    assert exact_breakpoint_limit(decaying, 0, 10**6) == EXACT_BREAKPOINTS
-    assert exact_breakpoint_limit(decaying, 0, 10**12) == MAX_EXACT_BREAKPOINTS
+def test_exact_lists_are_as_long_as_they_are_cheaper_than_the_dense_pass():
+    # Folded spans make the dense pass cheap: the shortest lists.
+    assert exact_breakpoint_limit(_sgdr(2000, 1e-3, 0.0), 0, 10**12) == MIN_EXACT_BREAKPOINTS
+    cycling = _cycling(10, 0.5, 1e-3, 1e-4)
+    assert exact_breakpoint_limit(cycling, 0, 10**12) == MIN_EXACT_BREAKPOINTS
+    # Periods longer than a column fold nothing: every float32 step would be evaluated.
+    assert exact_breakpoint_limit(_cycling(4999, 0.5, 1e-3, 1e-4), 0, 10**12) == (
+        MAX_EXACT_BREAKPOINTS
+    )
+    growing = _sgdr(10, 1e-3, 0.0).replace(m_mul=1.1)
+    assert exact_breakpoint_limit(growing, 0, 10**6) == (10**6 + 1) // EDGE_COST
+    assert exact_breakpoint_limit(growing, 0, 10**12) == MAX_EXACT_BREAKPOINTS
+    # Integer steps (PiecewiseConstantDecay) keep the default.
+    piecewise = lrviz.from_keras(lrviz.default_config("PiecewiseConstantDecay"))
+    assert exact_breakpoint_limit(piecewise, 0, 10**12) == EXACT_BREAKPOINTS
 
 
 @settings(max_examples=100, deadline=None)
