@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrviz.schedules import EXACT_BREAKPOINTS, Schedule, rank_step, sorted_unique, step_rank
+from lrviz.schedules import (
+    EXACT_BREAKPOINTS,
+    DriftingSpan,
+    Schedule,
+    rank_step,
+    sorted_unique,
+    step_rank,
+)
 
 DEFAULT_COLUMNS = 1000
 # Below this many steps in the range, evaluate every step (exact by construction): about a
@@ -242,10 +249,11 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
 
 
 def _span_columns(
-    span: tuple[int, int, int], edges: np.ndarray
+    span: tuple[int, ...], edges: np.ndarray
 ) -> tuple[int, int, np.ndarray, np.ndarray]:
-    """A span's first rank, its period in ranks, and each column's rank range inside it."""
-    first, last, period = span
+    """A span's first rank, its period in ranks, and each column's rank range inside it (a span
+    starts with first step, last step, period)."""
+    first, last, period = span[:3]
     span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
     # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
     stride = int(step_rank(np.array([first + period]))[0]) - span_low
@@ -268,9 +276,10 @@ def dense_cost(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> 
         whole = high - low + 1 >= stride
         cost -= int((high - low + 1)[whole].sum()) - stride
     for span in schedule.drifting_spans(stop):
-        _, stride, low, high = _span_columns(span, edges)
-        fold = high - low + 1 > 2 * stride
-        cost -= int((high - low + 1 - 2 * stride)[fold].sum())
+        _, period, low, high = _span_columns(span, edges)
+        stride = period * span.base // span.period
+        fold = high - low + 1 > 2 * period
+        cost -= int((high - low + 1 - 2 * stride - 2 * len(span.irregular))[fold].sum())
     return max(cost, 0)
 
 
@@ -301,38 +310,50 @@ def _fold_span(
 
 
 def _fold_drifting_span(
-    schedule: Schedule, span: tuple[int, int, int], edges: np.ndarray
+    schedule: Schedule, span: DriftingSpan, edges: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Steps carrying the extremes of every column that holds more than two periods of a
     drifting span, and the rank ranges they stand for (so the dense pass skips them).
 
-    Along x, x + P, x + 2P, ... the value only falls or only rises, so each such chain takes its
-    extremes (and its first NaN) at its first or last member in the column: the column's first
-    and last period hold them all. (Its first and last step are column edges, chosen anyway.)
+    Along a chain x, x + B, x + 2B, ... (B the span's base) the value only falls or only rises,
+    so each chain takes its extremes (and its first NaN) at its first or last member in the
+    column: the column's first and last B hold them all. An irregular x is monotone only along
+    x + 2jB: its chains' second and second-last members are taken too. (The column's first and
+    last step are column edges, chosen anyway.)
     """
-    first, _, period = span
-    span_low, stride, column_low, column_high = _span_columns(span, edges)
-    fold = column_high - column_low + 1 > 2 * stride
-    low, high = column_low[fold], column_high[fold]
-    # Each folded column's two windows, one row per column: [low, low + S) and (high - S, high],
-    # as steps (inside one binade a rank further is a step `spacing` further, and every step
-    # there is a float32, so the windows are built and evaluated as float32).
-    spacing = int(rank_step(np.array([span_low + 1]))[0]) - first if stride > 1 else period
-    ahead = np.arange(stride, dtype=np.int64) * spacing
-    window = np.r_[ahead, ahead - ahead[-1]]
-    window32 = window.astype(np.float32)
+    span_low, _, column_low, column_high = _span_columns(span, edges)
+    # One span lies in one binade of float32 steps: a rank further is a step `spacing` further.
+    spacing = int(rank_step(np.array([span_low + 1]))[0]) - span.first
+    stride = span.base // spacing
+    fold = column_high - column_low + 1 > 2 * (span.period // spacing)
+    # Rank offsets from the span's first step, one row per folded column.
+    low, high = column_low[fold] - span_low, column_high[fold] - span_low
+    ahead = np.arange(stride, dtype=np.int64)
+    ahead32 = (ahead * spacing).astype(np.float32)
+    irregular = np.asarray(span.irregular, dtype=np.int64)
+    width = 2 * stride + 2 * irregular.size
     picks = [np.zeros(0, dtype=np.int64)]
     # Blocks of ~64k steps stay in the CPU cache through the build, evaluation and reductions.
-    rows = max(1, FOLD_BLOCK // window.size)
+    rows = max(1, FOLD_BLOCK // width)
     for block in range(0, low.size, rows):
-        starts = rank_step(low[block : block + rows])
-        ends = rank_step(high[block : block + rows])
-        x = np.empty((starts.size, window.size), dtype=np.float32)
-        np.add(starts.astype(np.float32)[:, None], window32[:stride], out=x[:, :stride])
-        np.add(ends.astype(np.float32)[:, None], window32[stride:], out=x[:, stride:])
+        lo, hi = low[block : block + rows, None], high[block : block + rows, None]
+        # Rank offsets: [lo, lo + B), (hi - B, hi], then the irregular chains' second and
+        # second-last members. Every step of the span is a float32, so the windows are built
+        # and evaluated as float32.
+        extra = np.concatenate(
+            [lo + (irregular - lo) % stride + stride, hi - (hi - irregular) % stride - stride],
+            axis=1,
+        )
+        x = np.empty((lo.shape[0], width), dtype=np.float32)
+        np.add((span.first + lo * spacing).astype(np.float32), ahead32, out=x[:, :stride])
+        np.add(
+            (span.first + (hi - stride + 1) * spacing).astype(np.float32),
+            ahead32,
+            out=x[:, stride : 2 * stride],
+        )
+        x[:, 2 * stride :] = span.first + extra * spacing
         values = schedule.at_float32(x)
-
-        every = np.arange(starts.size)
+        every = np.arange(lo.shape[0])
         # fmin/fmax skip NaN (a row of NaN alone gives NaN, and its NaN pick below).
         rows_at = [
             (every, (values == reduce.reduce(values, axis=1)[:, None]).argmax(axis=1))
@@ -342,8 +363,11 @@ def _fold_drifting_span(
         if broken.size:
             rows_at.append((broken, np.isnan(values[broken]).argmax(axis=1)))
         row, at = (np.concatenate(part) for part in zip(*rows_at, strict=True))
-        picks.append(np.where(at < stride, starts[row], ends[row]) + window[at])
-    return np.concatenate(picks), low, high
+        offset = np.where(at < stride, lo[row, 0] + at, hi[row, 0] - 2 * stride + 1 + at)
+        past = at >= 2 * stride
+        offset[past] = extra[row[past], at[past] - 2 * stride]
+        picks.append(span.first + offset * spacing)
+    return np.concatenate(picks), low + span_low, high + span_low
 
 
 def _chunks(low: np.ndarray, high: np.ndarray, size: int):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,6 +33,21 @@ Breaks = Callable[[Config, int, int, int], "np.ndarray | None"]
 Spans = Callable[[Config, int], "list[tuple[int, int, int]]"]
 
 
+class DriftingSpan(NamedTuple):
+    """Float32 steps [first, last] over which chains x, x + period, x + 2 period, ... only fall
+    or only rise; for every x but the `irregular` ones, chains of step `base` (a divisor of
+    period) do too. `irregular` lists those x as rank offsets from `first` modulo base."""
+
+    first: int
+    last: int
+    period: int
+    base: int
+    irregular: tuple[int, ...] = ()
+
+
+DriftingSpans = Callable[[Config, int], "list[DriftingSpan]"]
+
+
 @dataclass(frozen=True)
 class ScheduleSpec:
     """Everything lrviz knows about one Keras schedule class."""
@@ -44,7 +59,7 @@ class ScheduleSpec:
     breaks: Breaks = field(repr=False)
     settles_at: Callable[[Config], int] = field(repr=False)
     periodic: Spans | None = field(default=None, repr=False)
-    drifting: Spans | None = field(default=None, repr=False)
+    drifting: DriftingSpans | None = field(default=None, repr=False)
     constant: Callable[[Config], int | None] | None = field(default=None, repr=False)
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
     float32_step: bool = True
@@ -777,7 +792,7 @@ def _log2_floor(numerator: int, denominator: int = 1) -> int:
     return exponent
 
 
-def _drifting_polynomial(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
+def _drifting_polynomial(cfg: Config, stop: int) -> list[DriftingSpan]:
     """Spans (first, last, P) of float32 steps over which a cycling PolynomialDecay repeats up
     to a monotone drift: along x, x + P, x + 2P, ... inside a span the value only falls or only
     rises (which one depends on x).
@@ -790,15 +805,19 @@ def _drifting_polynomial(cfg: Config, stop: int) -> list[tuple[int, int, int]]:
     x grows by the integer P / D, k likewise and m by exactly P, so d = m - s stays the same
     while m grows. p = 1 - d / m moves one way (towards 1), rounding keeps that order, and the
     rest is monotone in p. So a column's extremes lie in its first or last P steps of a span.
+
+    With B = lcm(w, D, h) (and 2g) an odd multiple of h, m = float32(D * k) + B still moves by
+    exactly B wherever D * k is not halfway between two float32: chains of step B are monotone
+    but for the `irregular` x where it is (ties to even then alternate), which need 2B.
     """
     if not cfg["cycle"] or computes_in_int(cfg):
         return []
     return list(_drifting_cycle_spans(int(F32(cfg["decay_steps"])), int(stop)))
 
 
-def _drifting_cycle_spans(decay: int, stop: int) -> tuple[tuple[int, int, int], ...]:
+def _drifting_cycle_spans(decay: int, stop: int) -> tuple[DriftingSpan, ...]:
     """`_drifting_polynomial` for one float32 decay_steps (exact integer arithmetic)."""
-    spans: list[tuple[int, int, int]] = []
+    spans: list[DriftingSpan] = []
     low = 1
     while low <= stop:
         if low < FLOAT32_EXACT_STEPS:
@@ -827,17 +846,33 @@ def _drifting_cycle_spans(decay: int, stop: int) -> tuple[tuple[int, int, int], 
             low = (2 << m_exp) + reach
             continue
         high = min(s_end, x_end, m_end, stop + spacing)
-        period = math.lcm(spacing, decay)
+        base = math.lcm(spacing, decay)
         if x_exp > 22:
-            period = math.lcm(period, decay << (x_exp - 22))
-        if m_exp >= 24:
-            period = math.lcm(period, 1 << (m_exp - 22))
+            base = math.lcm(base, decay << (x_exp - 22))
         first = -(-low // spacing) * spacing
         last = high // spacing * spacing
+        period, irregular = base, ()
+        if m_exp >= 24:
+            m_spacing = 1 << (m_exp - 23)
+            base = math.lcm(base, m_spacing)
+            period = base if base // m_spacing % 2 == 0 else 2 * base
+            if period != base:
+                irregular = _tie_offsets(first, base, spacing, decay, m_spacing)
         if last - first >= 2 * period:
-            spans.append((first, last, period))
+            spans.append(DriftingSpan(first, last, period, base, irregular))
         low = high + 1
     return tuple(spans)
+
+
+def _tie_offsets(
+    first: int, base: int, spacing: int, decay: int, m_spacing: int
+) -> tuple[int, ...]:
+    """Rank offsets r in [0, base / spacing) from `first` where D * k, k = ceil(float32(s) / D)
+    at s = first + r * spacing, lies halfway between two float32 values `m_spacing` apart (as it
+    does all along that chain: base is a multiple of m_spacing)."""
+    s = first + np.arange(base // spacing, dtype=np.int64) * spacing
+    k = np.ceil(steps_float32(s) / F32(decay)).astype(np.int64)
+    return tuple(np.flatnonzero(k * decay % m_spacing == m_spacing // 2).tolist())
 
 
 def _settles_polynomial(cfg: Config) -> int:
@@ -1193,11 +1228,12 @@ class Schedule:
             return []
         return self.spec.periodic(self.config, stop)
 
-    def drifting_spans(self, stop: int) -> list[tuple[int, int, int]]:
-        """Disjoint ascending spans (first, last, P) of float32 steps up to about `stop` over which
-        the curve repeats up to a monotone drift: for every float32 step x in [first, last], the
-        values at x, x + P, x + 2P, ... inside the span only fall or only rise. Empty for most
-        schedules (PolynomialDecay with cycle has them)."""
+    def drifting_spans(self, stop: int) -> list[DriftingSpan]:
+        """Disjoint ascending spans of float32 steps up to about `stop` over which the curve
+        repeats up to a monotone drift: for every float32 step x in [first, last], the values at
+        x, x + P, x + 2P, ... inside the span only fall or only rise (P the span's period, or its
+        base but at its irregular offsets). Empty for most schedules (PolynomialDecay with cycle
+        has them)."""
         if self.spec.drifting is None:
             return []
         return self.spec.drifting(self.config, stop)

@@ -295,18 +295,23 @@ DECAY_STEPS = st.one_of(
     seed=st.integers(0, 2**32 - 1),
 )
 def test_drifting_spans_only_fall_or_only_rise_along_a_period(decay_steps, power, lr0, end, seed):
-    """The premise of folding: along x, x + P, x + 2P, ... inside a span the value is monotone,
-    and NaN (1 - p < 0 under a fractional power: Keras's own) only at one end of the chain."""
+    """The premise of folding: along x, x + B, x + 2B, ... inside a span (B its base; 2B, its
+    period, at its irregular x) the value is monotone, and NaN (1 - p < 0 under a fractional
+    power: Keras's own) only at one end of the chain."""
     schedule = _cycling(decay_steps, power, lr0, end)
     rng = np.random.default_rng(seed)
     spans = schedule.drifting_spans(10**12)
     # Periods are multiples of D (and of the float32 spacing): long ones fit no span.
     assert spans or decay_steps > 100_000
-    for low, high, period in spans:
-        assert low < high and period > 0
-        x = rank_step(step_rank(rng.integers(low, high - period + 1, 20)))
-        x = x[(x >= low) & (x + period <= high)]
-        chain = x[:, None] + period * np.arange(min(400, (high - low) // period + 1))
+    for span in spans:
+        low, high = span.first, span.last
+        assert low < high and span.period % span.base == 0
+        x = rank_step(step_rank(rng.integers(low, high - span.period + 1, 20)))
+        x = x[(x >= low) & (x + span.period <= high)]
+        spacing = int(rank_step(step_rank(np.array([low])) + 1)[0]) - low
+        residue = (x - low) // spacing % (span.base // spacing)
+        step = np.where(np.isin(residue, span.irregular), span.period, span.base)
+        chain = x[:, None] + step[:, None] * np.arange(min(400, (high - low) // span.base + 1))
         inside = chain <= high
         # Every member is a float32 step, so its value is the value of that float32.
         np.testing.assert_array_equal(rank_step(step_rank(chain[inside])), chain[inside])
@@ -318,6 +323,24 @@ def test_drifting_spans_only_fall_or_only_rise_along_a_period(decay_steps, power
                 assert np.all(np.diff(nan) == 1) and (nan[0] == 0 or nan[-1] == row.size - 1)
             steps = np.diff(row[~np.isnan(row)])
             assert np.all(steps >= 0) or np.all(steps <= 0)
+
+
+def test_drifting_spans_name_the_chains_that_need_the_longer_period():
+    """At 7 x 10^11 steps (float32 spacing 65,536), D = 10,000: B = 625 x 65,536, an odd multiple of
+    m's spacing. Where D * k is halfway between two float32 values, ties to even alternate along
+    x + jB (its values are not monotone there) and only x + 2jB is; elsewhere x + jB is."""
+    schedule = _cycling(10_000, 0.5, 1e-3, 1e-4)
+    span = next(s for s in schedule.drifting_spans(10**12) if s.first <= 7 * 10**11 <= s.last)
+    assert (span.base, span.period) == (625 * 2**16, 2 * 625 * 2**16) and span.irregular
+    members = np.arange(64)
+    broken = []
+    for residue in range(span.base // 2**16):
+        chain = span.first + residue * 2**16 + span.base * members
+        values = schedule(chain).astype(np.float64)
+        steps = np.diff(values[np.isfinite(values)])
+        if not (np.all(steps >= 0) or np.all(steps <= 0)):
+            broken.append(residue)
+    assert broken and set(broken) <= set(span.irregular)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -384,7 +407,7 @@ def test_exact_lists_are_as_long_as_they_are_cheaper_than_the_dense_pass():
     cycling = _cycling(10, 0.5, 1e-3, 1e-4)
     assert exact_breakpoint_limit(cycling, 0, 10**12) == MIN_EXACT_BREAKPOINTS
     # Periods longer than a column fold nothing: every float32 step would be evaluated.
-    assert exact_breakpoint_limit(_cycling(4999, 0.5, 1e-3, 1e-4), 0, 10**12) == (
+    assert exact_breakpoint_limit(_cycling(99_991, 0.5, 1e-3, 1e-4), 0, 10**12) == (
         MAX_EXACT_BREAKPOINTS
     )
     growing = _sgdr(10, 1e-3, 0.0).replace(m_mul=1.1)
