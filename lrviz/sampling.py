@@ -48,6 +48,9 @@ MAX_CANDIDATES = 2 * MARK_WINDOW.size * MAX_EXACT_BREAKPOINTS + 200_000
 DENSE_CHUNK = 1 << 21
 # Steps per block when folding drifting spans.
 FOLD_BLOCK = 1 << 16
+# A folded window's step costs about this fraction of a dense-pass step (no M4 over it, float32
+# built in place: ~10 against ~19 ns a step, benchmarks/bench_chart.py's Polynomial cycle).
+FOLD_STEP_SHARE = 2
 
 
 def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
@@ -150,15 +153,15 @@ def sample_steps(
     if constant is None or constant > stop:
         return _sample_columns(schedule, start, stop, edges, columns)
     # From `constant` on every step has one value: the columns there need only their two ends
-    # (a column it cuts is split there), and the marks that few enough to draw.
+    # (a column it cuts is split there). Marks are drawn as over any range: all, if few enough.
     ends = np.concatenate([edges[:-1], edges[1:] - 1, [constant]])
     chosen = [ends[(ends >= max(start, constant)) & (ends <= stop)]]
     if constant > start:
         head = np.r_[edges[edges < constant], constant]
-        chosen.append(_sample_columns(schedule, start, constant - 1, head, columns))
+        chosen.append(_sample_columns(schedule, start, constant - 1, head, head.size - 1))
     marks = schedule.breakpoints(stop, 4 * columns)
     if marks is not None and marks.size <= 4 * columns:
-        marks = marks[(marks >= max(start, constant)) & (marks <= stop)]
+        marks = marks[(marks >= start) & (marks <= stop)]
         chosen += [marks, np.clip(marks - 1, start, stop)]
     return sorted_unique(np.concatenate(chosen))
 
@@ -263,9 +266,9 @@ def _span_columns(
 
 
 def dense_cost(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> int:
-    """About how many steps the dense pass evaluates over [start, stop]: every distinct step
-    value, less what folding spans spares (a periodic span's whole periods; a drifting span's
-    columns but for their first and last period)."""
+    """About what the dense pass over [start, stop] costs, in dense-pass steps: every distinct
+    step value, less what folding spans spares (a periodic span's whole periods; a drifting
+    span's columns but for their first and last period, whose steps cost less)."""
     to_rank = step_rank if schedule.float32_steps else np.asarray
     first, last = (int(r) for r in to_rank(np.array([start, stop], dtype=np.int64)))
     cost = last - first + 1
@@ -279,7 +282,8 @@ def dense_cost(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> 
         _, period, low, high = _span_columns(span, edges)
         stride = period * span.base // span.period
         fold = high - low + 1 > 2 * period
-        cost -= int((high - low + 1 - 2 * stride - 2 * len(span.irregular))[fold].sum())
+        window = 2 * stride + 2 * len(span.irregular)
+        cost -= int((high - low + 1 - window // FOLD_STEP_SHARE)[fold].sum())
     return max(cost, 0)
 
 
