@@ -11,6 +11,8 @@ exact, not just within a pixel, for every horizon a full evaluation could check.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lrviz.schedules import (
@@ -251,6 +253,14 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
     return m4(steps, schedule(steps), edges)
 
 
+@functools.lru_cache(maxsize=64)
+def _column_ranks(edges_key: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The float32 ranks of each column's first and last step (edges as int64 bytes; cached:
+    every span of a range asks for them)."""
+    edges = np.frombuffer(edges_key, dtype=np.int64)
+    return step_rank(edges[:-1]), step_rank(edges[1:] - 1)
+
+
 def _span_columns(
     span: tuple[int, ...], edges: np.ndarray
 ) -> tuple[int, int, np.ndarray, np.ndarray]:
@@ -260,9 +270,8 @@ def _span_columns(
     span_low, span_high = (int(r) for r in step_rank(np.array([first, last])))
     # One span lies in one binade of float32 steps, so a period is a fixed number of ranks.
     stride = int(step_rank(np.array([first + period]))[0]) - span_low
-    column_low = np.maximum(step_rank(edges[:-1]), span_low)
-    column_high = np.minimum(step_rank(edges[1:] - 1), span_high)
-    return span_low, stride, column_low, column_high
+    low_ranks, high_ranks = _column_ranks(edges.astype(np.int64).tobytes())
+    return span_low, stride, np.maximum(low_ranks, span_low), np.minimum(high_ranks, span_high)
 
 
 def dense_cost(schedule: Schedule, start: int, stop: int, edges: np.ndarray) -> int:

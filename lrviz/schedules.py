@@ -1130,6 +1130,11 @@ class Schedule:
 
     spec: ScheduleSpec
     config: Mapping[str, Any]
+    # Spans by (kind, stop): pure functions of the immutable config, asked for several times
+    # while one range is sampled.
+    _spans: dict[tuple[str, int], list[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def class_name(self) -> str:
@@ -1226,7 +1231,10 @@ class Schedule:
         x and x + P in [first, last]. Empty for most schedules."""
         if self.spec.periodic is None:
             return []
-        return self.spec.periodic(self.config, stop)
+        key = ("periodic", stop)
+        if key not in self._spans:
+            self._spans[key] = self.spec.periodic(self.config, stop)
+        return self._spans[key]
 
     def drifting_spans(self, stop: int) -> list[DriftingSpan]:
         """Disjoint ascending spans of float32 steps up to about `stop` over which the curve
@@ -1236,7 +1244,10 @@ class Schedule:
         has them)."""
         if self.spec.drifting is None:
             return []
-        return self.spec.drifting(self.config, stop)
+        key = ("drifting", stop)
+        if key not in self._spans:
+            self._spans[key] = self.spec.drifting(self.config, stop)
+        return self._spans[key]
 
     def constant_from(self) -> int | None:
         """The first step from which every step has the same value (SGDR whose restart factor
