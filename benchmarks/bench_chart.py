@@ -7,7 +7,8 @@ Run from the project root:
 The figure is built exactly as app.py's overlay chart builds it: `lrviz.figures.make_curve` for
 every configuration (1000 pixel columns), `find_marks` on the first, `overlay_figure`. Per horizon
 (view [0, horizon]) it prints the time to sample and build (median and max of up to `--repeats`
-warm runs; a horizon stops repeating once `--budget` seconds are spent), the time Streamlit then
+runs, each from fresh schedules and empty sampler caches; a horizon stops repeating once
+`--budget` seconds are spent), the time Streamlit then
 spends serialising the figure, the bytes Streamlit sends (`plotly.io.to_json(fig, validate=False)`
 after `return_figure_from_figure_or_data`, as `st.plotly_chart` does) and what
 `fig.to_json(engine="orjson")` gives, the most points in one curve and, up to
@@ -35,7 +36,7 @@ import plotly.tools
 from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 
 import lrviz
-from lrviz import figures, formulas
+from lrviz import figures, formulas, sampling
 from lrviz.sampling import DEFAULT_COLUMNS, envelope, line_envelope, sample_steps
 from lrviz.state import View
 
@@ -174,9 +175,13 @@ def measure(
     spent = 0.0
     figure = go.Figure()
     while len(build_ms) < repeats and (not build_ms or spent < budget):
+        # Every build starts cold: fresh schedules (no span lists cached on them) and no cached
+        # column ranks, as after a change to every configuration.
+        fresh = [lrviz.from_keras(s.to_keras()) for s in schedules]
+        sampling.clear_caches()
         start = time.perf_counter()
         with np.errstate(all="ignore"):
-            figure = build_overlay(schedules, horizon)
+            figure = build_overlay(fresh, horizon)
         elapsed = time.perf_counter() - start
         spent += elapsed
         build_ms.append(elapsed * 1e3)

@@ -253,6 +253,11 @@ def _sample_dense(schedule: Schedule, start: int, stop: int, edges: np.ndarray) 
     return m4(steps, schedule(steps), edges)
 
 
+def clear_caches() -> None:
+    """Forget the column ranks cached across calls (benchmarks measure cold runs with it)."""
+    _column_ranks.cache_clear()
+
+
 @functools.lru_cache(maxsize=64)
 def _column_ranks(edges_key: bytes) -> tuple[np.ndarray, np.ndarray]:
     """The float32 ranks of each column's first and last step (edges as int64 bytes; cached:
