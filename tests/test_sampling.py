@@ -533,3 +533,38 @@ def test_a_short_head_before_the_constant_tail_keeps_to_the_point_budget():
     got = envelope(sampled, schedule(sampled).astype(np.float64), 0, 10**5, COLUMNS)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _float32_range_envelope(schedule, start, stop, columns=COLUMNS):
+    """`_float32_full_envelope` over [start, stop]: one evaluation per distinct float32 step of
+    the range (a run that starts before `start` evaluated at `start`, its float32 the same)."""
+    first, last = step_rank(np.array([start, stop]))
+    ranks = np.arange(first, last + 1, dtype=np.int64)
+    values = schedule(np.clip(rank_step(ranks), start, stop)).astype(np.float64)
+    edges = column_edges(start, stop, columns)
+    low, high = step_rank(edges[:-1]) - first, step_rank(edges[1:] - 1) - first
+    pairs = np.column_stack([low, high + 1]).ravel()
+    padded = np.r_[values, np.nan]
+    return np.fmin.reduceat(padded, pairs)[::2], np.fmax.reduceat(padded, pairs)[::2]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    decay_steps=st.sampled_from([16, 37, 100, 1000, 10_000]),
+    power=st.sampled_from([0.5, 1.0, 2.0]),
+    exponent=st.floats(7.5, 8.6),
+    start_share=st.floats(0.05, 0.9),
+)
+def test_zoomed_folded_cycles_are_column_exact(decay_steps, power, exponent, start_share):
+    """A zoomed range past 2^24 (columns no longer start at 0): the folds line up with its own
+    columns, checked against every float32 step of the range."""
+    schedule = _cycling(decay_steps, power, 1e-3, 1e-4)
+    stop = int(10**exponent)
+    start = int(start_share * stop)
+    sampled = sample_steps(schedule, start, stop)
+    assert sampled[0] == start and sampled[-1] == stop
+    steps, values = drawn(sampled, schedule(sampled).astype(np.float64))
+    got = line_envelope(steps, values, start, stop, COLUMNS)
+    want = _float32_range_envelope(schedule, start, stop)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
