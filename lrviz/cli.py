@@ -174,7 +174,9 @@ def render(fig: go.Figure, output: str, title: str, lang: str) -> bytes:
     try:
         return figure_image(fig, kind, width=DEFAULT_COLUMNS, height=figures.CHART_HEIGHT)
     except ImageExportUnavailable as err:
-        raise CliError("cli.image_export", problem=str(err)) from None
+        if err.detail is None:
+            raise CliError("cli.image_export_missing") from None
+        raise CliError("cli.image_export_browser", detail=err.detail) from None
 
 
 def write_whole(path: str, data: bytes) -> None:

@@ -18,7 +18,12 @@ INSTALL_HINT = (
 
 
 class ImageExportUnavailable(Exception):
-    """kaleido is missing, or it could not start or use a browser."""
+    """kaleido is missing (`detail` None), or it could not start or use a browser (`detail`
+    names the error: its type and first line)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def figure_image(
@@ -48,5 +53,5 @@ def figure_image(
         reason = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
         detail = f"{type(err).__name__}: {reason}" if reason else type(err).__name__
         raise ImageExportUnavailable(
-            f"{INSTALL_HINT}; kaleido found no working browser ({detail})."
+            f"{INSTALL_HINT}; kaleido found no working browser ({detail}).", detail
         ) from None

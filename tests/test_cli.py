@@ -17,11 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import lrviz
 from lrviz import figures
 from lrviz.cli import run
+from lrviz.export_image import ImageExportUnavailable, figure_image
 from lrviz.i18n import t
 from lrviz.share import decode_state
 from lrviz.state import View
@@ -323,6 +325,24 @@ def test_plot_image_without_kaleido_says_how_to_install_it(
     assert run(["plot", str(config_files[0]), "-o", str(out)]) == 2
     assert "pip install lrviz[image]" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_plot_image_without_kaleido_words_the_hint_in_its_language(
+    tmp_path, config_files, monkeypatch, capsys, lang
+):
+    """The install hint follows --lang; in English it is the library's own message."""
+    monkeypatch.setitem(sys.modules, "kaleido", None)
+    monkeypatch.setitem(sys.modules, "kaleido.errors", None)
+    with pytest.raises(ImageExportUnavailable) as raised:
+        figure_image(go.Figure(), "png", width=10, height=10)
+    assert raised.value.detail is None
+    out = tmp_path / "chart.png"
+    assert run(["plot", str(config_files[0]), "-o", str(out), "--lang", lang]) == 2
+    err = capsys.readouterr().err
+    words = str(raised.value) if lang == "en" else "PNG/SVG 匯出需要 `pip install lrviz[image]`"
+    assert err.startswith("lrviz: error: ") and words in err, err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_plot_image_without_a_browser_fails_cleanly(tmp_path, config_files):
