@@ -11,6 +11,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
+# Tries before an image counts as impossible (see `figure_image`).
+IMAGE_ATTEMPTS = 2
 INSTALL_HINT = (
     "PNG/SVG export needs `pip install lrviz[image]` and chromium "
     "(Debian: apt-get install chromium; or set BROWSER_PATH to a Chrome/Chromium binary)"
@@ -40,18 +42,23 @@ def figure_image(
         raise ImageExportUnavailable(f"{INSTALL_HINT}.") from None
     import plotly.io as pio
 
-    try:
-        return pio.to_image(
-            fig,
-            format=image_format,
-            width=width,
-            height=height,
-            scale=scale if image_format == "png" else 1,
-        )
-    except (RuntimeError, OSError, kaleido.errors.KaleidoError) as err:
-        # plotly turns "no browser found" into a RuntimeError of many lines; keep the first one.
-        reason = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
-        detail = f"{type(err).__name__}: {reason}" if reason else type(err).__name__
-        raise ImageExportUnavailable(
-            f"{INSTALL_HINT}; kaleido found no working browser ({detail}).", detail
-        ) from None
+    failure: Exception = RuntimeError()
+    # A second try: on a busy machine kaleido's page can now and then be asked for the image
+    # before its script has loaded ("ReferenceError: kaleido_scopes is not defined").
+    for _ in range(IMAGE_ATTEMPTS):
+        try:
+            return pio.to_image(
+                fig,
+                format=image_format,
+                width=width,
+                height=height,
+                scale=scale if image_format == "png" else 1,
+            )
+        except (RuntimeError, OSError, kaleido.errors.KaleidoError) as err:
+            failure = err
+    # plotly turns "no browser found" into a RuntimeError of many lines; keep the first one.
+    reason = next((line.strip() for line in str(failure).splitlines() if line.strip()), "")
+    detail = f"{type(failure).__name__}: {reason}" if reason else type(failure).__name__
+    raise ImageExportUnavailable(
+        f"{INSTALL_HINT}; kaleido found no working browser ({detail}).", detail
+    ) from None

@@ -395,3 +395,30 @@ def test_plot_help_explains_the_formats_and_options():
     assert result.returncode == 0
     for words in (".html", ".png", ".svg", "--steps", "--log-y", "--epochs", "examples:"):
         assert words in result.stdout
+
+
+def test_an_image_export_that_fails_once_is_tried_again(monkeypatch):
+    """kaleido now and then evaluates in its page before the page's script is there; the
+    second try is the image. Two failures in a row give the clean error, with its detail."""
+    pytest.importorskip("kaleido")
+    import plotly.io
+
+    calls = []
+
+    def flaky(fig, **kwargs):
+        calls.append(kwargs["format"])
+        if len(calls) == 1:
+            raise RuntimeError("ReferenceError: kaleido_scopes is not defined\nmore lines")
+        return b"image"
+
+    monkeypatch.setattr(plotly.io, "to_image", flaky)
+    assert figure_image(go.Figure(), "svg", width=10, height=10) == b"image"
+    assert calls == ["svg", "svg"]
+
+    def broken(fig, **kwargs):
+        raise RuntimeError("ReferenceError: kaleido_scopes is not defined\nmore lines")
+
+    monkeypatch.setattr(plotly.io, "to_image", broken)
+    with pytest.raises(ImageExportUnavailable) as raised:
+        figure_image(go.Figure(), "svg", width=10, height=10)
+    assert raised.value.detail == "RuntimeError: ReferenceError: kaleido_scopes is not defined"
