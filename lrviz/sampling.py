@@ -161,11 +161,17 @@ def sample_steps(
     if constant > start:
         head = np.r_[edges[edges < constant], constant]
         chosen.append(_sample_columns(schedule, start, constant - 1, head, head.size - 1))
-    marks = schedule.breakpoints(stop, 4 * columns)
-    if marks is not None and marks.size <= 4 * columns:
-        marks = marks[(marks >= start) & (marks <= stop)]
-        chosen += [marks, np.clip(marks - 1, start, stop)]
+    chosen.append(_drawn_marks(schedule.breakpoints(stop, 4 * columns), start, stop, columns))
     return sorted_unique(np.concatenate(chosen))
+
+
+def _drawn_marks(marks: np.ndarray | None, start: int, stop: int, columns: int) -> np.ndarray:
+    """The breakpoints inside [start, stop] and the step before each, when they are few enough
+    to draw (at most 4 a column); else none."""
+    if marks is None or marks.size > 4 * columns:
+        return np.zeros(0, dtype=np.int64)
+    marks = marks[(marks >= start) & (marks <= stop)]
+    return np.concatenate([marks, np.clip(marks - 1, start, stop)])
 
 
 def _sample_columns(
@@ -194,10 +200,7 @@ def _sample_columns(
             steps = sorted_unique(np.concatenate([steps, extra]))
             values = schedule(steps)
         chosen = m4(steps, values, edges)
-    if marks is not None and marks.size <= 4 * columns:
-        marks = marks[(marks >= start) & (marks <= stop)]
-        chosen = sorted_unique(np.concatenate([chosen, marks, np.clip(marks - 1, start, stop)]))
-    return chosen
+    return sorted_unique(np.concatenate([chosen, _drawn_marks(marks, start, stop, columns)]))
 
 
 def exact_breakpoint_limit(

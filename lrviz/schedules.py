@@ -1229,12 +1229,7 @@ class Schedule:
         """Disjoint ascending spans (first, last, P) of float32 steps up to about `stop` over which
         the curve repeats exactly: schedule(x + P) == schedule(x) for every float32 step x with
         x and x + P in [first, last]. Empty for most schedules."""
-        if self.spec.periodic is None:
-            return []
-        key = ("periodic", stop)
-        if key not in self._spans:
-            self._spans[key] = self.spec.periodic(self.config, stop)
-        return self._spans[key]
+        return self._cached_spans("periodic", self.spec.periodic, stop)
 
     def drifting_spans(self, stop: int) -> list[DriftingSpan]:
         """Disjoint ascending spans of float32 steps up to about `stop` over which the curve
@@ -1242,11 +1237,17 @@ class Schedule:
         x, x + P, x + 2P, ... inside the span only fall or only rise (P the span's period, or its
         base but at its irregular offsets). Empty for most schedules (PolynomialDecay with cycle
         has them)."""
-        if self.spec.drifting is None:
+        return self._cached_spans("drifting", self.spec.drifting, stop)
+
+    def _cached_spans(
+        self, kind: str, spans: Callable[[Config, int], list[Any]] | None, stop: int
+    ) -> list[Any]:
+        """`spans(config, stop)`, computed once per kind and stop (empty without `spans`)."""
+        if spans is None:
             return []
-        key = ("drifting", stop)
+        key = (kind, stop)
         if key not in self._spans:
-            self._spans[key] = self.spec.drifting(self.config, stop)
+            self._spans[key] = spans(self.config, stop)
         return self._spans[key]
 
     def constant_from(self) -> int | None:

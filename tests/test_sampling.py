@@ -138,16 +138,23 @@ def test_drawn_keeps_run_ends_and_nan_gaps():
     np.testing.assert_array_equal(kept_values, [3.0, 2.0, 2.0, np.nan, np.nan, 1.0, 1.0])
 
 
-def _float32_full_envelope(schedule, stop, columns=COLUMNS):
-    """Per-column (min, max) of every step in [0, stop] for a `float32_steps` schedule: one
-    evaluation per distinct float32 step (the value of all its run), columns by float32 range."""
-    ranks = np.arange(step_rank(np.array([stop]))[0] + 1, dtype=np.int64)
-    values = schedule(rank_step(ranks)).astype(np.float64)
-    edges = column_edges(0, stop, columns)
-    low_rank, high_rank = step_rank(edges[:-1]), step_rank(edges[1:] - 1)
-    pairs = np.column_stack([low_rank, high_rank + 1]).ravel()
+def _float32_range_envelope(schedule, start, stop, columns=COLUMNS):
+    """Per-column (min, max) of every step in [start, stop] for a `float32_steps` schedule: one
+    evaluation per distinct float32 step (the value of all its run; a run that starts before
+    `start` evaluated at `start`, its float32 the same), columns by float32 range."""
+    first, last = step_rank(np.array([start, stop]))
+    ranks = np.arange(first, last + 1, dtype=np.int64)
+    values = schedule(np.clip(rank_step(ranks), start, stop)).astype(np.float64)
+    edges = column_edges(start, stop, columns)
+    low, high = step_rank(edges[:-1]) - first, step_rank(edges[1:] - 1) - first
+    pairs = np.column_stack([low, high + 1]).ravel()
     padded = np.r_[values, np.nan]
     return np.fmin.reduceat(padded, pairs)[::2], np.fmax.reduceat(padded, pairs)[::2]
+
+
+def _float32_full_envelope(schedule, stop, columns=COLUMNS):
+    """`_float32_range_envelope` over [0, stop]."""
+    return _float32_range_envelope(schedule, 0, stop, columns)
 
 
 def _assert_drawn_line_is_the_full_curve(schedule, stop, want):
@@ -533,19 +540,6 @@ def test_a_short_head_before_the_constant_tail_keeps_to_the_point_budget():
     got = envelope(sampled, schedule(sampled).astype(np.float64), 0, 10**5, COLUMNS)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
-
-
-def _float32_range_envelope(schedule, start, stop, columns=COLUMNS):
-    """`_float32_full_envelope` over [start, stop]: one evaluation per distinct float32 step of
-    the range (a run that starts before `start` evaluated at `start`, its float32 the same)."""
-    first, last = step_rank(np.array([start, stop]))
-    ranks = np.arange(first, last + 1, dtype=np.int64)
-    values = schedule(np.clip(rank_step(ranks), start, stop)).astype(np.float64)
-    edges = column_edges(start, stop, columns)
-    low, high = step_rank(edges[:-1]) - first, step_rank(edges[1:] - 1) - first
-    pairs = np.column_stack([low, high + 1]).ravel()
-    padded = np.r_[values, np.nan]
-    return np.fmin.reduceat(padded, pairs)[::2], np.fmax.reduceat(padded, pairs)[::2]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
