@@ -48,6 +48,8 @@ FULL_RUN = "full_run"
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
 TRANSLATED_CHOICES = ("view.mode", "view.x")
+EXACT_WIDTH = 170  # px: an exact entry beside its slider holds 1e-06 and 1,000,000,000,000
+STEP_ENTRY_WIDTH = 150  # px: a step count up to 10^12 with its +/- buttons
 
 st.set_page_config(page_title="lrviz", page_icon="📉", layout="wide")
 
@@ -254,8 +256,8 @@ def configuration_list(horizon: int) -> None:
         st.info(tr("list.empty"))
     for entry in current.entries:
         warnings = sum(f.severity == "warning" for f in findings(entry.schedule(), horizon))
-        box, name = st.columns([1, 11], vertical_alignment="center", gap="small")
-        with box:
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        with row:
             key = widget_key(entry.id, "list", "visible")
             st.checkbox(
                 tr("list.show", name=ss.plain_markdown(entry.name)),
@@ -266,7 +268,6 @@ def configuration_list(horizon: int) -> None:
                 args=(entry.id,),
                 help=tr("list.show_help"),
             )
-        with name:
             selected = entry.id == current.selected
             st.button(
                 label_markdown(entry, warnings),
@@ -276,8 +277,7 @@ def configuration_list(horizon: int) -> None:
                 args=(ss.select, entry.id),
                 help=tr("list.select_help", cls=entry.class_name),
             )
-    add_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
-    with add_col:
+    with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox(
             tr("list.add_class"),
             list(SCHEDULES),
@@ -285,16 +285,9 @@ def configuration_list(horizon: int) -> None:
             key="list.add_class",
             help=tr("list.add_help"),
         )
-    with button_col:
-        st.button(
-            tr("list.add"),
-            key="list.add",
-            icon=":material/add:",
-            on_click=on_add,
-            width="stretch",
-        )
+        st.button(tr("list.add"), key="list.add", icon=":material/add:", on_click=on_add)
     if current.current is not None:
-        dup, delete = st.columns(2)
+        dup = delete = st.container(horizontal=True)
         dup.button(
             tr("list.duplicate"),
             key="list.duplicate",
@@ -399,25 +392,34 @@ def toggle_input(entry: ss.OpenConfig, param: ParamSpec) -> None:
 def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     """A slider (log grid where the spec says so) and an exact entry; None as a toggle."""
     value = entry.config["config"][param.name]
-    label, none_col = st.columns([1, 1], vertical_alignment="bottom")
-    label.markdown(f"**`{param.name}`**", help=param_help(entry.class_name, param.name, lang()))
+    # Rows are flex containers, not columns: one block each instead of three, since Streamlit
+    # sends and the browser redraws every block of the page on every run.
+    title = f"**`{param.name}`**"
     if param.nullable:
+        label_row = st.container(
+            horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute"
+        )
+        label_row.markdown(
+            title, help=param_help(entry.class_name, param.name, lang()), width="content"
+        )
         key = widget_key(entry.id, param.name, "none")
-        none_col.toggle(
+        label_row.toggle(
             tr("editor.none", name=param.name),
             value=bind(key, value is None),
             key=key,
             on_change=on_none,
             args=(entry.id, param, entry.class_name),
         )
+    else:
+        st.markdown(title, help=param_help(entry.class_name, param.name, lang()))
     if value is None:
         st.caption(tr("editor.is_none", name=param.name))
         show_error(widget_key(entry.id, param.name, "error"))
         return
-    slider_col, exact_col = st.columns([3, 2], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center")
     grid = ss.slider_grid(param, value)
     slider_key = widget_key(entry.id, param.name, "slider")
-    slider_col.select_slider(
+    row.select_slider(
         tr("editor.slider", name=param.name),
         options=grid,
         value=bind(slider_key, int(value) if param.kind == "steps" else float(value)),
@@ -426,10 +428,11 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
         on_change=on_param,
         args=(entry.id, param, "slider"),
         label_visibility="collapsed",
+        width="stretch",
     )
     exact_key = widget_key(entry.id, param.name, "exact")
     if param.kind == "steps":
-        exact_col.number_input(
+        row.number_input(
             tr("editor.exact", name=param.name),
             value=bind(exact_key, int(value)),
             key=exact_key,
@@ -438,9 +441,10 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
             on_change=on_param,
             args=(entry.id, param, "exact"),
             label_visibility="collapsed",
+            width=EXACT_WIDTH,
         )
     else:
-        exact_col.number_input(
+        row.number_input(
             tr("editor.exact", name=param.name),
             value=bind(exact_key, float(value)),
             key=exact_key,
@@ -449,6 +453,7 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
             on_change=on_param,
             args=(entry.id, param, "exact"),
             label_visibility="collapsed",
+            width=EXACT_WIDTH,
         )
     show_error(widget_key(entry.id, param.name, "error"))
 
@@ -536,9 +541,9 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         format_func=units.__getitem__,
         horizontal=True,
     )
-    row = st.columns(4, vertical_alignment="bottom")
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     control(
-        row[0].number_input,
+        row.number_input,
         "steps_per_epoch",
         "view.spe",
         tr("view.spe"),
@@ -546,8 +551,9 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         max_value=MAX_STEPS,
         step=1,
         help=tr("view.spe_help"),
+        width=STEP_ENTRY_WIDTH,
     )
-    row[1].toggle(
+    row.toggle(
         tr("view.auto"),
         value=bind("view.auto", view.horizon == 0),
         key="view.auto",
@@ -557,18 +563,19 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     )
     if view.horizon:
         control(
-            row[2].number_input,
+            row.number_input,
             "horizon",
             "view.horizon",
             tr("view.horizon"),
             min_value=1,
             max_value=MAX_STEPS,
             step=1000,
+            width=STEP_ENTRY_WIDTH,
         )
     if view.mode == "diff" and entries:
         names = {i: e.name for i, e in enumerate(entries)}
         reference = view.reference if view.reference < len(entries) else 0
-        row[3].selectbox(
+        row.selectbox(
             tr("view.ref"),
             list(names),
             index=list(names).index(bind("view.ref", reference)),
@@ -576,6 +583,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
             key="view.ref",
             on_change=on_view,
             args=("reference", "view.ref"),
+            width=STEP_ENTRY_WIDTH + 60,
         )
 
 
@@ -605,8 +613,8 @@ def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Cu
 def zoom_controls(horizon: int, first: int, last: int) -> None:
     """The steps shown, [first, last]: a range slider over [0, horizon] and exact from/to entries."""
     top = max(horizon, last)
-    cols = st.columns([3.6, 1.3, 1.3, 1.3], vertical_alignment="bottom")
-    cols[0].slider(
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.slider(
         tr("zoom.range"),
         min_value=0,
         max_value=top,
@@ -615,12 +623,13 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
         key="view.zoom",
         on_change=on_zoom,
         help=tr("zoom.range_help"),
+        width="stretch",
     )
-    for col, key, label, value in (
-        (cols[1], "view.from", tr("zoom.from"), first),
-        (cols[2], "view.to", tr("zoom.to"), last),
+    for key, label, value in (
+        ("view.from", tr("zoom.from"), first),
+        ("view.to", tr("zoom.to"), last),
     ):
-        col.number_input(
+        row.number_input(
             label,
             value=bind(key, value),
             key=key,
@@ -629,15 +638,15 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
             step=1,
             on_change=on_zoom_entry,
             args=(horizon,),
+            width=STEP_ENTRY_WIDTH,
         )
-    cols[3].button(
+    row.button(
         tr("zoom.reset"),
         key="view.zoom_reset",
         on_click=apply,
         args=(ss.set_view,),
         kwargs={"zoom_from": 0, "zoom_to": 0},
         disabled=(first, last) == (0, horizon),
-        width="stretch",
     )
     show_error("zoom")
 
@@ -896,7 +905,7 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         table = fg.step_table(
             [e.name for e in entries], schedules_of(entries), view.at_step, lang()
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="at.table")
+        st.container(key="at.table").markdown(fg.markdown_table(table))
 
 
 def lazy_expander(label: str, name: str, expanded: bool = False) -> Any:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import time
 
 import numpy as np
+import pandas as pd
 import plotly.io as pio
 import pytest
 
@@ -357,6 +359,26 @@ def test_step_table_gives_each_configurations_exact_value_at_the_step():
     table = fg.step_table([s.name for s in schedules], schedules, 1234, "en")
     assert table["name"].tolist() == [s.name for s in schedules]
     assert [np.float32(v) for v in table["learning rate"]] == [s(np.int64(1234)) for s in schedules]
+
+
+def test_markdown_table_escapes_every_cell_and_keeps_numbers_as_written():
+    hostile = ["a | b", "**bold** <b>x</b>", "`code` [link](http://x) $x$", "line\nbreak"]
+    numbers = ["0.000100000005", "1e-05", "10", "nan"]
+    table = pd.DataFrame({"na|me": hostile, "learning rate": numbers})
+    header, rule, *rows = fg.markdown_table(table).splitlines()
+    assert set(rule) <= set("|:- ")
+
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+        return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
+
+    assert cells(header) == ["na|me", "learning rate"]
+    assert [cells(row) for row in rows] == [
+        [" ".join(name.split()), number] for name, number in zip(hostile, numbers)
+    ]
+    # Every Markdown character in a cell is escaped, so nothing is read as markup.
+    for row in rows:
+        assert re.search(r"(?<!\\)[*`\[\]<>$]", row) is None, row
 
 
 def test_chart_config_names_the_image_after_the_sanitised_label():
