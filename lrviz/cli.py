@@ -2,7 +2,7 @@
 
     lrviz eval CONFIG.json [...] --steps START:STOP[:STEP]   CSV: step, one column per config
     lrviz plot CONFIG.json [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
-    lrviz link CONFIG.json [...] [--base URL]                a link that opens them in the app
+    lrviz link CONFIG.json [...] [--base URL] [--lang L]     a link that opens them in the app
 
 Bad input prints one clear line on stderr and exits with status 2; never a traceback.
 """
@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +37,14 @@ MAX_ROWS = 10_000_000
 EXIT_USAGE = 2
 OUTPUT_FORMATS = ("html", *IMAGE_FORMATS)
 TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
+LANG_LINK_KEY = next(f.metadata["key"] for f in fields(View) if f.name == "lang")
 
 
 class CliError(WordedError):
     """A problem with the command line or its files: printed as one line, exit status 2.
 
     Raised as `CliError(key, **params)` with a `cli.*` key of `locales/<lang>.json`, worded in
-    the language `lrviz plot --lang` asks for.
+    the language `--lang` asks for (English by default).
     """
 
 
@@ -100,10 +102,16 @@ def evaluate_csv(schedules: Sequence[Schedule], steps: np.ndarray) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
-def share_link(schedules: Sequence[Schedule], base: str = DEFAULT_BASE) -> str:
-    """A link that opens these configurations in the app, the first one selected."""
+def share_link(
+    schedules: Sequence[Schedule], base: str = DEFAULT_BASE, lang: str | None = None
+) -> str:
+    """A link that opens these configurations in the app, the first one selected.
+
+    With `lang` the page opens in that language; without, in the reader's browser language.
+    """
     entries = tuple(Entry(schedule.to_keras()) for schedule in schedules)
-    return build_link(SharedState(entries=entries), base)
+    view = {LANG_LINK_KEY: lang} if lang else {}
+    return build_link(SharedState(entries=entries, view=view), base)
 
 
 def output_format(path: str) -> str:
@@ -235,6 +243,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--steps", required=True, metavar="START:STOP[:STEP]", help="steps, STOP excluded"
     )
+    evaluate.add_argument(
+        "--lang", choices=list(LANGUAGES), help="language of the error messages (default en)"
+    )
     chart = commands.add_parser(
         "plot",
         help="write the app's chart of the configs to .html, .png or .svg",
@@ -278,11 +289,17 @@ def _parser() -> argparse.ArgumentParser:
     link = commands.add_parser("link", help="print a share link that opens the configs in the app")
     link.add_argument("configs", nargs="+", metavar="CONFIG.json")
     link.add_argument("--base", default=DEFAULT_BASE, help=f"app URL (default {DEFAULT_BASE})")
+    link.add_argument(
+        "--lang",
+        choices=list(LANGUAGES),
+        help="open the app in this language and word errors in it "
+        "(default: the reader's browser language; errors in en)",
+    )
     return parser
 
 
 def error_text(err: Exception, lang: str) -> str:
-    """The one-line message of `err` in `lang` (`lrviz plot --lang`; English elsewhere)."""
+    """The one-line message of `err` in `lang` (the command's `--lang`, English by default)."""
     if isinstance(err, WordedError):
         return err.message(lang)
     if isinstance(err, LinkTooLong):
@@ -300,10 +317,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command == "plot":
             plot(args)
         else:
-            sys.stdout.write(share_link(read_schedules(args.configs), args.base) + "\n")
+            link = share_link(read_schedules(args.configs), args.base, args.lang)
+            sys.stdout.write(link + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
         print(
-            f"lrviz: error: {error_text(err, getattr(args, 'lang', DEFAULT_LANGUAGE))}",
+            f"lrviz: error: {error_text(err, args.lang or DEFAULT_LANGUAGE)}",
             file=sys.stderr,
         )
         return EXIT_USAGE

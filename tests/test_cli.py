@@ -26,7 +26,7 @@ from lrviz.cli import run
 from lrviz.export_image import ImageExportUnavailable, figure_image
 from lrviz.i18n import t
 from lrviz.share import decode_state
-from lrviz.state import View
+from lrviz.state import VIEW_TYPES, View, from_link
 
 
 @pytest.fixture
@@ -74,6 +74,38 @@ def test_link_opens_the_same_configs(config_files, capsys):
         lrviz.default_config("ExponentialDecay"),
         lrviz.default_config("PiecewiseConstantDecay"),
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_link_lang_opens_the_app_in_that_language(config_files, capsys, lang):
+    assert run(["link", str(config_files[0]), "--lang", lang]) == 0
+    params = parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+    studio, messages = from_link(params, decode_state(params, VIEW_TYPES))
+    assert messages == []
+    assert studio.view.lang == lang
+    assert [e.config for e in studio.entries] == [lrviz.default_config("CosineDecay")]
+
+
+def test_link_without_lang_leaves_the_language_to_the_reader(config_files, capsys):
+    assert run(["link", str(config_files[0])]) == 0
+    params = parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+    assert "lang" not in params  # the app then follows the browser's Accept-Language
+
+
+@pytest.mark.parametrize("command", ["eval", "link"])
+def test_eval_and_link_errors_follow_lang(tmp_path, capsys, command):
+    bad_config = {"class_name": "CosineDecay", "config": {"initial_learning_rate": -1.0}}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bad_config))
+    with pytest.raises(lrviz.ConfigError) as raised:
+        lrviz.from_keras(bad_config)
+    steps = ["--steps", "0:10"] if command == "eval" else []
+    for lang in ("en", "zh-TW"):
+        assert run([command, str(bad), *steps, "--lang", lang]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        words = t("cli.file_config", lang, path=str(bad), problem=raised.value.message(lang))
+        assert captured.err == f"lrviz: error: {words}\n"
 
 
 @pytest.mark.parametrize(
