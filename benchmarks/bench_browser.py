@@ -47,7 +47,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit
@@ -85,7 +85,7 @@ PROBE_JS = """
   const selector = SELECTOR;
   const paths = () =>
     [...document.querySelectorAll(selector)].map(p => p.getAttribute('d')).join('|');
-  const probe = {key: null, drawn: null, before: null, message: null, bytes: 0};
+  const probe = {key: null, drawn: null, before: null, message: null, bytes: 0, messages: 0};
   window.__redrawProbe = probe;
   const waiting = () => probe.key !== null && probe.drawn === null;
   const Socket = window.WebSocket;
@@ -93,6 +93,7 @@ PROBE_JS = """
     constructor(...args) {
       super(...args);
       this.addEventListener('message', event => {
+        if (probe.key !== null) probe.messages += 1;
         if (!waiting()) return;
         probe.message = performance.now();
         probe.bytes += event.data.byteLength ?? event.data.size ?? event.data.length ?? 0;
@@ -100,7 +101,7 @@ PROBE_JS = """
     }
   };
   window.addEventListener('keydown', () => {
-    Object.assign(probe, {before: paths(), drawn: null, message: null, bytes: 0});
+    Object.assign(probe, {before: paths(), drawn: null, message: null, bytes: 0, messages: 0});
     probe.key = performance.now();
   }, true);
   document.addEventListener('DOMContentLoaded', () => {
@@ -114,6 +115,7 @@ PROBE_JS = """
 })();
 """.replace("SELECTOR", json.dumps(CHART_LINE))
 DRAWN_JS = "() => window.__redrawProbe.drawn !== null"
+MESSAGES_JS = "() => window.__redrawProbe.messages"
 TIMES_JS = """() => {
   const p = window.__redrawProbe;
   return [p.drawn - p.key, (p.message ?? p.key) - p.key, p.drawn - (p.message ?? p.key), p.bytes];
@@ -123,12 +125,14 @@ TIMES_JS = """() => {
 @dataclass(frozen=True)
 class Redraw:
     """One press: ms from keydown to the curves changed, to the last websocket message before
-    that, from that message to the curves changed; bytes received in between."""
+    that, from that message to the curves changed; bytes received in between; websocket
+    messages of the whole run (Streamlit sends one per element and one per layout block)."""
 
     total_ms: float
     to_message_ms: float
     after_message_ms: float
     bytes: int
+    messages: int = 0
 
 
 def studio_slider(param: str) -> str:
@@ -216,7 +220,7 @@ class Slider:
         self.page.wait_for_function(DRAWN_JS, timeout=REDRAW_TIMEOUT_MS)
         redraw = Redraw(*self.page.evaluate(TIMES_JS))
         wait_until_settled(self.page)
-        return redraw
+        return replace(redraw, messages=self.page.evaluate(MESSAGES_JS))
 
 
 class StudioSweep:
@@ -372,14 +376,15 @@ def table(studio: Result, baseline: Result, others: Sequence[Result] = ()) -> st
 def split_table(results: Sequence[Result]) -> str:
     lines = [
         "| app | key -> last message before redraw ms | that message -> curves changed ms "
-        "| KB received per press |",
-        "|---|---:|---:|---:|",
+        "| KB received per press | messages per press |",
+        "|---|---:|---:|---:|---:|",
     ]
     for r in results:
         to_message = statistics.median(d.to_message_ms for d in r.redraws)
         after = statistics.median(d.after_message_ms for d in r.redraws)
         kb = statistics.median(d.bytes for d in r.redraws) / 1024
-        lines.append(f"| {r.name} | {to_message:.0f} | {after:.0f} | {kb:,.1f} |")
+        messages = statistics.median(d.messages for d in r.redraws)
+        lines.append(f"| {r.name} | {to_message:.0f} | {after:.0f} | {kb:,.1f} | {messages:.0f} |")
     return "\n".join(lines)
 
 
