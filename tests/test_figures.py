@@ -362,9 +362,11 @@ def test_step_table_gives_each_configurations_exact_value_at_the_step():
 
 
 def test_markdown_table_escapes_every_cell_and_keeps_numbers_as_written():
-    hostile = ["a | b", "**bold** <b>x</b>", "`code` [link](http://x) $x$", "line\nbreak"]
-    numbers = ["0.000100000005", "1e-05", "10", "nan"]
-    table = pd.DataFrame({"na|me": hostile, "learning rate": numbers})
+    hostile = ["a | b", "**bold** <b>x</b>", "`code` [link](http://x) $x$", "line\nbreak", "007"]
+    rates = ["0.000100000005", "1e-05", "10", "nan", "inf"]
+    # A column of plain digits is what a table library would re-read as numbers (1e+06, 7).
+    integers = ["1000000", "007", "10", "nan", "123456789012"]
+    table = pd.DataFrame({"na|me": hostile, "learning rate": rates, "step": integers})
     header, rule, *rows = fg.markdown_table(table).splitlines()
     assert set(rule) <= set("|:- ")
 
@@ -372,9 +374,10 @@ def test_markdown_table_escapes_every_cell_and_keeps_numbers_as_written():
         parts = re.split(r"(?<!\\)\|", line.strip()[1:-1])
         return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
 
-    assert cells(header) == ["na|me", "learning rate"]
+    assert cells(header) == ["na|me", "learning rate", "step"]
     assert [cells(row) for row in rows] == [
-        [" ".join(name.split()), number] for name, number in zip(hostile, numbers)
+        [" ".join(name.split()), rate, integer]
+        for name, rate, integer in zip(hostile, rates, integers)
     ]
     # Every Markdown character in a cell is escaped, so nothing is read as markup.
     for row in rows:
