@@ -287,8 +287,8 @@ def configuration_list(horizon: int) -> None:
         )
         st.button(tr("list.add"), key="list.add", icon=":material/add:", on_click=on_add)
     if current.current is not None:
-        dup = delete = st.container(horizontal=True)
-        dup.button(
+        actions = st.container(horizontal=True)
+        actions.button(
             tr("list.duplicate"),
             key="list.duplicate",
             icon=":material/content_copy:",
@@ -297,7 +297,7 @@ def configuration_list(horizon: int) -> None:
             kwargs={"error_key": "list"},
             width="stretch",
         )
-        delete.button(
+        actions.button(
             tr("list.delete"),
             key="list.delete",
             icon=":material/delete:",
@@ -395,13 +395,12 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     # Rows are flex containers, not columns: one block each instead of three, since Streamlit
     # sends and the browser redraws every block of the page on every run.
     title = f"**`{param.name}`**"
+    explained = param_help(entry.class_name, param.name, lang())
     if param.nullable:
         label_row = st.container(
             horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute"
         )
-        label_row.markdown(
-            title, help=param_help(entry.class_name, param.name, lang()), width="content"
-        )
+        label_row.markdown(title, help=explained, width="content")
         key = widget_key(entry.id, param.name, "none")
         label_row.toggle(
             tr("editor.none", name=param.name),
@@ -411,7 +410,7 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
             args=(entry.id, param, entry.class_name),
         )
     else:
-        st.markdown(title, help=param_help(entry.class_name, param.name, lang()))
+        st.markdown(title, help=explained)
     if value is None:
         st.caption(tr("editor.is_none", name=param.name))
         show_error(widget_key(entry.id, param.name, "error"))

@@ -241,8 +241,9 @@ def markdown_table(table: pd.DataFrame) -> str:
     """A table as GitHub Markdown with every header and cell escaped to its literal text.
 
     The studio's step table is drawn this way instead of as a data grid: Streamlit's Markdown is
-    already on the page, while the grid costs the first visit ~1.3 MB of extra scripts. Numbers
-    stay the strings they were (no re-parsing, so 0.000100000005 keeps its digits).
+    already on the page, while the grid costs the first visit ~1.6 MB of extra scripts. Cells
+    stay the strings they were: tabulate would re-read a column of plain digits as numbers
+    (1000000 as 1e+06, a name 007 as 7).
     """
     escaped = table.map(plain_markdown).rename(columns=plain_markdown)
     return escaped.to_markdown(index=False, disable_numparse=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from markdown_support import read_markdown_table
 from streamlit.testing.v1 import AppTest
 
 import lrviz
@@ -57,15 +58,8 @@ def array(value) -> np.ndarray:
 def step_table(at: AppTest) -> dict[str, list[str]]:
     """The step table's columns, read back from its Markdown (a pipe table, every cell escaped)."""
     (text,) = [m.value for m in at.markdown if m.value.startswith("| name")]
-    header, rule, *rows = text.splitlines()
-    assert set(rule) <= set("|:- "), rule
-
-    def cells(line: str) -> list[str]:
-        inner = line.strip()[1:-1]
-        return [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", inner)]
-
-    names = cells(header)
-    return {name: [cells(row)[i] for row in rows] for i, name in enumerate(names)}
+    header, rows = read_markdown_table(text)
+    return {name: [row[i] for row in rows] for i, name in enumerate(header)}
 
 
 def chart(at: AppTest) -> dict:
