@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from lrviz.formulas import Phase, phase_at
 from lrviz.i18n import t
+from lrviz.params import MAX_STEPS
 from lrviz.payloads import file_name
 from lrviz.sampling import DEFAULT_COLUMNS, drawn, sample_steps
 from lrviz.schedules import Schedule
@@ -92,9 +93,10 @@ def format_lr(value: float | np.floating) -> str:
 
 
 def auto_horizon(schedules: Sequence[Schedule]) -> int:
-    """The end of the longest schedule plus a margin (at least `MIN_AUTO_HORIZON` steps)."""
+    """The end of the longest schedule plus a margin (at least `MIN_AUTO_HORIZON` steps, at most
+    `MAX_STEPS`: the step widgets go no further)."""
     end = max((s.settles_at() for s in schedules), default=0)
-    return max(MIN_AUTO_HORIZON, math.ceil(end * (1 + AUTO_MARGIN)))
+    return min(MAX_STEPS, max(MIN_AUTO_HORIZON, math.ceil(end * (1 + AUTO_MARGIN))))
 
 
 def horizon(view: View, schedules: Sequence[Schedule]) -> int:
