@@ -108,11 +108,12 @@ def apply(
 
 
 def show_error(error_key: str) -> None:
-    """An inline error, worded in the current language (errors are kept as keys, not text)."""
+    """An inline error, worded in the current language (errors are kept as keys, not text), shown
+    as literal text: it may quote what the user pasted."""
     problem = st.session_state[ERRORS].get(error_key)
     if problem is not None:
         text = problem.message(lang()) if isinstance(problem, ConfigError) else problem.text(lang())
-        st.error(text, icon=":material/warning:")
+        st.error(ss.plain_markdown(text), icon=":material/warning:")
 
 
 def bind(key: str, value: Any) -> Any:

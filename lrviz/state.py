@@ -21,6 +21,7 @@ from typing import Any
 from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras, schedules_from_json
+from lrviz.literal import markdown_text
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
 from lrviz.share import DecodedState, Entry, SharedState
@@ -507,10 +508,6 @@ def _linear_grid(low: float, high: float, steps: bool) -> tuple[int | float, ...
     return tuple(int(v) for v in values) if steps else tuple(values)
 
 
-_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~<>$:=\"'&%^@/;?,")
-
-
 def plain_markdown(text: str) -> str:
-    """User text that Streamlit's Markdown shows as-is: every Markdown character escaped."""
-    flat = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in flat)
+    """User text that Streamlit's Markdown shows as-is (`literal.markdown_text`)."""
+    return markdown_text(text)

@@ -3,9 +3,15 @@ README's limits never show Streamlit's error box, and user text stays literal in
 
 from __future__ import annotations
 
-import pytest
-from test_app import key, run, studio
+import json
 
+import pytest
+from markdown_it import MarkdownIt
+from test_app import import_text, key, run, studio
+
+from lrviz.errors import ConfigError
+from lrviz.keras_json import schedules_from_json
+from lrviz.literal import WORD_JOINER
 from lrviz.params import MAX_STEPS
 from lrviz.share import Entry, SharedState, encode_state
 
@@ -48,3 +54,54 @@ def test_typing_the_largest_decay_steps_keeps_the_page_working():
     assert not at.exception, [e.value for e in at.exception]
     assert studio(at).current.config["config"]["decay_steps"] == MAX_STEPS - 1
     assert at.number_input(key="view.to").value == MAX_STEPS
+
+
+# A backtick in an unknown key, `class_name` or `module` used to close the message's code span.
+HOSTILE_IMPORTS = {
+    "image in a value": {
+        "class_name": "CosineDecay",
+        "config": {"initial_learning_rate": "![PWN](http://127.0.0.1:9/x)", "decay_steps": 10},
+    },
+    "emphasis, colour, LaTeX": {
+        "class_name": "CosineDecay",
+        "config": {"initial_learning_rate": "**x** :red[x] $$x$$", "decay_steps": 10},
+    },
+    "backtick in an unknown key": {
+        "class_name": "CosineDecay",
+        "config": {"decay_steps": 10, "a` ![i](http://127.0.0.1:9/k) `b": 1},
+    },
+    "backtick in class_name": {"class_name": "x` **bold** `y", "config": {}},
+    "backtick in module": {"module": "m` <b>b</b> [l](http://e.example) `", "class_name": "C"},
+    "autolinks": {
+        "class_name": "CosineDecay",
+        "config": {"alpha": "http://127.0.0.1:9/auto www.evil.example me@evil.example"},
+    },
+}
+
+
+def literal_text(markdown: str) -> str:
+    """The text `markdown` shows, read by an independent CommonMark + GFM-tables parser; fails
+    unless it is one paragraph of plain text (no link, image, emphasis, code or HTML)."""
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    kinds = {child.type for child in tokens[1].children}
+    assert kinds <= {"text"}, kinds
+    return "".join(child.content for child in tokens[1].children).replace(WORD_JOINER, "")
+
+
+def import_error(text: str) -> str:
+    """The message lrviz's import gives for `text`, in English."""
+    with pytest.raises(ConfigError) as raised:
+        schedules_from_json(text)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("config", HOSTILE_IMPORTS.values(), ids=HOSTILE_IMPORTS.keys())
+def test_an_import_error_quoting_markdown_shows_it_as_literal_text(config):
+    at = run()
+    text = json.dumps(config)
+    import_text(at, text)
+    (error,) = at.error
+    assert literal_text(error.value) == import_error(text)
+    for autolink in ("http:", "www.", "@evil"):
+        assert autolink not in error.value.replace("\\", "")
