@@ -21,7 +21,9 @@ _AUTOLINK_TRIGGERS = re.compile(
 )
 # Characters that reorder or hide the text around them: bidirectional embeddings, overrides and
 # isolates, and the directional marks.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 # OWASP's list for CSV injection: a cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
