@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 import numpy as np
 import pandas as pd
@@ -25,8 +27,9 @@ import plotly.graph_objects as go
 from lrviz import figures
 from lrviz.errors import ConfigError, WordedError
 from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
-from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
+from lrviz.literal import csv_cell, visible_text
 from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
 from lrviz.schedules import Schedule
@@ -34,6 +37,9 @@ from lrviz.share import DEFAULT_BASE, Entry, LinkTooLong, SharedState, build_lin
 from lrviz.state import View
 
 MAX_ROWS = 10_000_000
+MAX_DIGITS = 13  # digits of 10^12: a longer whole number is past every limit
+CSV_CHUNK_ROWS = 65_536
+_WHOLE = re.compile(r"(-?)([0-9]+)")  # ASCII digits: str.isdigit() also takes ² and ١٠
 EXIT_USAGE = 2
 OUTPUT_FORMATS = ("html", *IMAGE_FORMATS)
 TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
@@ -48,21 +54,43 @@ class CliError(WordedError):
     """
 
 
-def parse_steps(text: str) -> np.ndarray:
+def _whole(text: str) -> int | None:
+    """A whole number written in ASCII digits (an optional minus sign, surrounding spaces), as an
+    int; None for anything else. Beyond `MAX_DIGITS` digits it is only ever too big, so it reads
+    as one more than any limit (Python refuses to convert 4,300+ digits)."""
+    match = _WHOLE.fullmatch(text.strip())
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    digits = digits.lstrip("0") or "0"
+    value = int(digits) if len(digits) <= MAX_DIGITS else 10**MAX_DIGITS
+    return -value if sign else value
+
+
+def parse_steps(text: str) -> range:
     """`START:STOP[:STEP]` as Python's range (STOP excluded) of integer steps."""
-    parts = text.split(":")
-    if len(parts) not in (2, 3) or not all(p.strip().lstrip("-").isdigit() for p in parts):
+    parts = [_whole(part) for part in text.split(":")]
+    if len(parts) not in (2, 3) or None in parts:
         raise CliError("cli.steps_format", text=text)
-    start, stop, *rest = (int(p) for p in parts)
+    start, stop, *rest = parts
     step = rest[0] if rest else 1
     if start < 0 or stop > MAX_STEPS + 1 or step < 1:
         raise CliError("cli.steps_bounds", text=text)
-    rows = max(0, -(-(stop - start) // step))
-    if rows == 0:
+    steps = range(start, stop, step)
+    if not steps:
         raise CliError("cli.steps_empty", text=text)
-    if rows > MAX_ROWS:
-        raise CliError("cli.steps_too_many", text=text, rows=rows, limit=MAX_ROWS)
-    return np.arange(start, stop, step, dtype=np.int64)
+    if len(steps) > MAX_ROWS:
+        raise CliError("cli.steps_too_many", text=text, rows=len(steps), limit=MAX_ROWS)
+    return steps
+
+
+def whole_option(text: str) -> int:
+    """An argparse `type` for a whole-number option: ASCII digits only (`plot_view` checks the
+    range, in the language `--lang` asks for)."""
+    value = _whole(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(t("cli.whole_number_text", DEFAULT_LANGUAGE, text=text))
+    return value
 
 
 def read_schedules(paths: Sequence[str]) -> list[Schedule]:
@@ -94,12 +122,27 @@ def column_names(schedules: Sequence[Schedule]) -> list[str]:
     return names
 
 
-def evaluate_csv(schedules: Sequence[Schedule], steps: np.ndarray) -> str:
-    """CSV text: a `step` column and one float32 column per schedule (shortest exact repr)."""
-    table = pd.DataFrame({"step": steps})
-    for name, schedule in zip(column_names(schedules), schedules):
-        table[name] = schedule(steps)
-    return table.to_csv(index=False, lineterminator="\n")
+def check_count(schedules: Sequence[Schedule]) -> None:
+    """At most `MAX_CONFIGS` configurations in all the files, as in the app."""
+    if len(schedules) > MAX_CONFIGS:
+        raise CliError("cli.too_many_configs", count=len(schedules), limit=MAX_CONFIGS)
+
+
+def write_csv(schedules: Sequence[Schedule], steps: range, out: TextIO) -> None:
+    """CSV to `out`: a `step` column and one float32 column per schedule (shortest exact repr).
+
+    Written `CSV_CHUNK_ROWS` rows at a time, so memory stays flat however many steps; headers
+    that a spreadsheet would read as a formula get a leading `'` (`literal.csv_cell`).
+    """
+    header = ["step", *(csv_cell(name) for name in column_names(schedules))]
+    for first in range(0, len(steps), CSV_CHUNK_ROWS):
+        chunk = np.arange(
+            steps[first], steps[min(first + CSV_CHUNK_ROWS, len(steps)) - 1] + 1, steps.step
+        )
+        columns = [chunk, *(schedule(chunk) for schedule in schedules)]
+        table = pd.DataFrame(dict(enumerate(columns)))
+        table.columns = header
+        out.write(table.to_csv(index=False, header=first == 0, lineterminator="\n"))
 
 
 def share_link(
@@ -143,8 +186,7 @@ def plot_figure(
     schedules: Sequence[Schedule], view: View, *, marks: bool = True, title: str | None = None
 ) -> go.Figure:
     """The app's overlay chart: colours in order, sampled like the app, the first one's marks."""
-    if len(schedules) > MAX_CONFIGS:
-        raise CliError("cli.too_many_configs", count=len(schedules), limit=MAX_CONFIGS)
+    check_count(schedules)
     stop = figures.horizon(view, schedules)
     curves = [
         figures.make_curve(label, schedule, colour, stop)
@@ -234,7 +276,7 @@ examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lrviz", description="Exact Keras learning-rate schedules: evaluate, chart, share."
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,14 +310,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     chart.add_argument(
         "--steps",
-        type=int,
+        type=whole_option,
         metavar="N",
         help="last step shown (default: the end of the longest schedule plus 10%%)",
     )
     chart.add_argument("--log-y", action="store_true", help="logarithmic learning-rate axis")
     chart.add_argument(
         "--epochs",
-        type=int,
+        type=whole_option,
         metavar="SPE",
         help="x axis in epochs of SPE steps each (default: steps, epochs of 1000 steps on top)",
     )
@@ -298,6 +340,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def say_error(message: str) -> None:
+    """`lrviz: error: message` on one line of stderr, with every control character, bidi control
+    and lone surrogate written as its escape (messages quote file names and file contents)."""
+    sys.stderr.write(f"lrviz: error: {visible_text(message)}\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (usage is one `--help` away), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        say_error(f"{message} (see: {self.prog} --help)")
+        sys.exit(EXIT_USAGE)
+
+
 def error_text(err: Exception, lang: str) -> str:
     """The one-line message of `err` in `lang` (the command's `--lang`, English by default)."""
     if isinstance(err, WordedError):
@@ -313,17 +369,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "eval":
             steps = parse_steps(args.steps)
-            sys.stdout.write(evaluate_csv(read_schedules(args.configs), steps))
+            schedules = read_schedules(args.configs)
+            check_count(schedules)
+            write_csv(schedules, steps, sys.stdout)
         elif args.command == "plot":
             plot(args)
         else:
             link = share_link(read_schedules(args.configs), args.base, args.lang)
             sys.stdout.write(link + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
-        print(
-            f"lrviz: error: {error_text(err, args.lang or DEFAULT_LANGUAGE)}",
-            file=sys.stderr,
-        )
+        say_error(error_text(err, args.lang or DEFAULT_LANGUAGE))
         return EXIT_USAGE
     return 0
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lrviz.errors import ConfigError, Phrase
+from lrviz.literal import visible_text
 from lrviz.params import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
 
@@ -31,13 +32,13 @@ def _short(value: Any, limit: int = 60) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
         text = repr(value)
-    text = " ".join(text.split())
+    text = visible_text(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key(key: Any) -> str:
     """A JSON object key for a message: its text, cut to one short line."""
-    text = " ".join(str(key).split())
+    text = visible_text(" ".join(str(key).split()))
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -174,6 +175,21 @@ def _check_list(spec: ParamSpec, value: Any) -> list[Any]:
     return [_check_float(spec, item, f"{spec.name}[{i}]") for i, item in enumerate(value)]
 
 
+def _check_encodable(text: str, where: str) -> None:
+    """Text that UTF-8 can encode: JSON's `\\ud800` escapes allow a lone surrogate, which no page,
+    chart or file can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ConfigError(
+            "error.lone_surrogate",
+            field=where,
+            char=visible_text(text[err.start]),
+            position=err.start + 1,
+            value=_short(text),
+        ) from None
+
+
 def _check_value(spec: ParamSpec, value: Any) -> Any:
     if value is None:
         if spec.nullable:
@@ -188,6 +204,7 @@ def _check_value(spec: ParamSpec, value: Any) -> Any:
             raise ConfigError(
                 "error.out_of_bounds", field=spec.name, bounds=spec.bounds(), value=_short(value)
             )
+        _check_encodable(value, spec.name)
         return value
     if spec.kind == "steps":
         return _check_steps(spec, value, spec.name)

@@ -403,9 +403,12 @@ def from_link(
             config = from_keras(entry.config).to_keras()
         except ConfigError as err:
             name = entry.config.get("config", {}).get("name") if entry.config else None
-            messages.append(
-                ("link.bad_config", {"number": position + 1, "name": str(name), "error": err})
-            )
+            if isinstance(name, str):
+                messages.append(
+                    ("link.bad_config", {"number": position + 1, "name": name, "error": err})
+                )
+            else:
+                messages.append(("link.bad_config_unnamed", {"number": position + 1, "error": err}))
             continue
         entries.append(OpenConfig(len(entries), config, entry.visible, len(entries)))
         kept.append(position)

@@ -279,7 +279,7 @@ def test_plot_marks_the_first_configuration_unless_told_not_to(tmp_path, config_
         (["{bad}", "-o", "{out}.html"], "Did you mean `decay_steps`"),
         (["{one}", "-o", "{out}.txt"], "unknown format 'txt'"),
         (["{one}", "-o", "{out}"], "unknown format"),
-        (["{full}", "{one}", "-o", "{out}.html"], "33 configs in all; lrviz plots at most 32"),
+        (["{full}", "{one}", "-o", "{out}.html"], "33 configs in all; lrviz takes at most 32"),
         (["{one}", "--steps", "0", "-o", "{out}.html"], "--steps must be a whole number"),
         (["{one}", "-o", "{nodir}/chart.html"], "cannot write"),
     ],

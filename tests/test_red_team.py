@@ -9,6 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 from test_app import import_text, key, run, studio
 
+from lrviz import state as ss
 from lrviz.errors import ConfigError
 from lrviz.keras_json import schedules_from_json
 from lrviz.literal import WORD_JOINER
@@ -105,3 +106,37 @@ def test_an_import_error_quoting_markdown_shows_it_as_literal_text(config):
     assert literal_text(error.value) == import_error(text)
     for autolink in ("http:", "www.", "@evil"):
         assert autolink not in error.value.replace("\\", "")
+
+
+LONE_SURROGATE = {
+    "class_name": "CosineDecay",
+    "config": {"initial_learning_rate": 0.1, "decay_steps": 10, "name": "a\ud800b"},
+}
+
+
+def test_a_link_naming_a_configuration_with_a_lone_surrogate_opens_with_a_notice():
+    at = run(link(LONE_SURROGATE, AT_THE_LIMIT["cosine to 10^12"]))
+    assert len(studio(at).entries) == 1
+    (notice,) = at.warning
+    text = literal_text(notice.value.partition("\n\n")[2].removeprefix("- "))
+    assert "Configuration 1 in the link (a\\ud800b) was not opened: Argument `name`" in text
+
+
+def test_pasting_a_name_with_a_lone_surrogate_names_the_field():
+    at = run()
+    import_text(at, json.dumps(LONE_SURROGATE))
+    (error,) = at.error
+    assert literal_text(error.value).startswith(
+        "Argument `name` holds a lone surrogate (\\ud800) at character 2"
+    )
+    assert len(studio(at).entries) == len(ss.starter_studio().entries)
+
+
+def test_a_link_notice_for_a_configuration_without_a_name_does_not_say_none():
+    broken = {"class_name": "CosineDecay", "config": {"initial_learning_rate": -1.0}}
+    at = run(link(broken, AT_THE_LIMIT["cosine to 10^12"]))
+    (notice,) = at.warning
+    assert "None" not in notice.value
+    assert "Configuration 1 in the link was not opened" in literal_text(
+        notice.value.partition("\n\n")[2].removeprefix("- ")
+    )
