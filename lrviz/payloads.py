@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from lrviz.literal import csv_cell
 from lrviz.schedules import Schedule
 from lrviz.share import DEFAULT_BASE, build_link
 from lrviz.state import Studio, to_shared
@@ -54,7 +55,8 @@ def plotted_csv(
 
     `curves` are (label, schedule, plotted steps). The rows are every step any curve plots; each
     column holds the engine's value there (float32, written in its shortest exact form). Labels
-    that repeat get ` (2)`, ` (3)`, ... so every column is named.
+    that repeat get ` (2)`, ` (3)`, ... so every column is named; a label a spreadsheet would
+    read as a formula gets a leading `'` (`literal.csv_cell`).
     """
     if curves:
         steps = np.unique(np.concatenate([np.asarray(s, dtype=np.int64) for _, _, s in curves]))
@@ -65,7 +67,7 @@ def plotted_csv(
         frame["epoch"] = steps / steps_per_epoch
     taken = set(frame.columns)
     for label, schedule, _ in curves:
-        column = _unique(label, taken)
+        column = _unique(csv_cell(label), taken)
         taken.add(column)
         frame[column] = schedule(steps)
     return frame.to_csv(index=False, lineterminator="\n")
