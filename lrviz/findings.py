@@ -137,6 +137,7 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
             )
     if name == "ExponentialDecay" and cfg["decay_rate"] > 1.0:
         found.append(Finding("rate_grows", "info", "decay_rate", {"decay_rate": cfg["decay_rate"]}))
+    found.extend(_beyond_float32_findings(schedule))
     overflow = _overflow_finding(schedule, horizon)
     if overflow:
         found.append(overflow)
@@ -188,6 +189,30 @@ def _growth_param(schedule: Schedule) -> str | None:
     return None
 
 
+def _beyond_float32_findings(schedule: Schedule) -> list[Finding]:
+    """Arguments beyond float32's largest value: Keras casts them to inf, and the curve is inf
+    or NaN (0 * inf) wherever they count."""
+    found = []
+    for param in schedule.spec.params:
+        value = schedule.config[param.name]
+        if param.kind == "float_list":
+            named = [(f"{param.name}[{i}]", item) for i, item in enumerate(value)]
+        elif param.kind == "float" and value is not None:
+            named = [(param.name, value)]
+        else:
+            continue
+        for where, item in named:
+            with np.errstate(over="ignore"):
+                beyond = not np.isfinite(F32(item))
+            if beyond:
+                found.append(
+                    Finding(
+                        "beyond_float32", "warning", param.name, {"param": where, "value": item}
+                    )
+                )
+    return found
+
+
 def _overflow_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
     """A rate that grows without bound overflows float32: inf (or NaN) from some step on."""
     param = _growth_param(schedule)
@@ -227,9 +252,10 @@ def _cosine_floor_finding(schedule: Schedule) -> Finding | None:
     cap = F32(cfg["decay_steps"]) + F32(cfg["warmup_steps"])
     settled = schedule(int(cap))
     # What Keras computes at cos(pi) = -1: peak * ((1 - alpha) * 0 + alpha), in float32.
-    expected = F32(cfg["warmup_target"]) * F32(cfg["alpha"])
-    if settled == expected:
-        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = F32(cfg["warmup_target"]) * F32(cfg["alpha"])
+    if settled == expected or not np.isfinite(expected):
+        return None  # a non-finite peak is `beyond_float32`, not a shifted floor
     return Finding(
         "cosine_floor_shifted",
         "warning",

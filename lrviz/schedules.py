@@ -678,9 +678,18 @@ def _eval_piecewise(cfg: Config, steps: np.ndarray) -> np.ndarray:
     boundaries = np.asarray(cfg["boundaries"], dtype=np.int64)
     values = cfg["values"]
     dtype = np.int32 if isinstance(values[0], int) else F32
-    table = np.asarray(values).astype(dtype)
+    with np.errstate(over="ignore"):
+        table = np.asarray(values).astype(dtype)
     index = np.searchsorted(boundaries, steps.astype(np.int64), side="left")
-    return table[index].astype(F32)
+    if np.isfinite(table).all():
+        return table[index].astype(F32)
+    # Keras sums mask * value over the pieces (first, last, then the middle ones, in float32):
+    # a value beyond float32 is inf, and 0 * inf makes every other piece NaN.
+    result = np.zeros(index.shape, F32)
+    with np.errstate(invalid="ignore"):
+        for piece in (0, len(table) - 1, *range(1, len(table) - 1)):
+            result += (index == piece).astype(F32) * table[piece]
+    return result
 
 
 def _breaks_piecewise(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
@@ -1159,7 +1168,9 @@ class Schedule:
         array = np.asarray(steps)
         if array.dtype.kind not in "iu":
             raise TypeError(f"steps must be integers; received dtype {array.dtype}")
-        values = np.asarray(self.spec.evaluate(self.config, np.atleast_1d(array)), dtype=F32)
+        # Keras's float32 arithmetic turns rates beyond float32 into inf and NaN without a word.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            values = np.asarray(self.spec.evaluate(self.config, np.atleast_1d(array)), dtype=F32)
         if array.ndim == 0:
             return F32(values[0])
         return values.reshape(array.shape)
@@ -1170,7 +1181,8 @@ class Schedule:
         arrays and their cast."""
         if not self.float32_steps or steps.dtype != F32:
             raise TypeError("at_float32 takes float32 steps of a float32_steps schedule")
-        return np.asarray(self.spec.evaluate(self.config, steps), dtype=F32)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(self.spec.evaluate(self.config, steps), dtype=F32)
 
     def to_keras(self) -> dict[str, Any]:
         """The dict `keras.optimizers.schedules.serialize` returns for this schedule."""
