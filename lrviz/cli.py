@@ -37,6 +37,7 @@ from lrviz.share import DEFAULT_BASE, Entry, LinkTooLong, SharedState, build_lin
 from lrviz.state import View
 
 MAX_ROWS = 10_000_000
+MAX_QUOTED = 40  # characters of --steps quoted back in a message
 MAX_DIGITS = 13  # digits of 10^12: a longer whole number is past every limit
 CSV_CHUNK_ROWS = 65_536
 _WHOLE = re.compile(r"(-?)([0-9]+)")  # ASCII digits: str.isdigit() also takes ² and ١٠
@@ -67,9 +68,10 @@ def _whole(text: str) -> int | None:
     return -value if sign else value
 
 
-def parse_steps(text: str) -> range:
+def parse_steps(given: str) -> range:
     """`START:STOP[:STEP]` as Python's range (STOP excluded) of integer steps."""
-    parts = [_whole(part) for part in text.split(":")]
+    parts = [_whole(part) for part in given.split(":")]
+    text = given if len(given) <= MAX_QUOTED else given[: MAX_QUOTED - 1] + "…"
     if len(parts) not in (2, 3) or None in parts:
         raise CliError("cli.steps_format", text=text)
     start, stop, *rest = parts

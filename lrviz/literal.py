@@ -52,5 +52,8 @@ def markdown_text(text: str) -> str:
 
 def csv_cell(text: str) -> str:
     """A CSV header or cell that a spreadsheet reads as text, never as a formula (OWASP: a `'`
-    before a leading `=`, `+`, `-`, `@`, tab or carriage return)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    before a leading `=`, `+`, `-`, `@`, tab or carriage return), on one row: control characters
+    are written as escapes (a lone carriage return is a row break to most readers, and the CSV
+    writer does not quote it)."""
+    guard = "'" if text.startswith(_FORMULA_STARTS) else ""
+    return guard + visible_text(text)
