@@ -1074,9 +1074,12 @@ def _hf_restarts(r: _Restarts, total_steps: int | None) -> Translation:
         return np.floor(float(cycles) * (k / float(max(1, total))))
 
     if known and initial and r.alpha != 1:
-        # Restart j happens at j * first in Keras (checked) and wherever the float lands in HF.
-        restarts = np.arange(1, cycles, dtype=np.float64) * first
+        # Restart j happens at j * first in Keras (checked) and wherever the float lands in HF;
+        # the first _MAX_CHECKED_RESTARTS of them, so the cost is bounded whatever total_steps.
+        checked = min(cycles, _MAX_CHECKED_RESTARTS + 1)
+        restarts = np.arange(1, checked, dtype=np.float64) * first
         restarts = restarts[restarts < first_difference]
+        unchecked = checked < cycles and checked * first < first_difference
         wrong = restarts[index(restarts) != restarts / first]
         if not _keras_index_is_exact(r):
             keras_wrong = restarts[_keras_restart_f32(r, restarts)[0] != restarts / first]
@@ -1087,10 +1090,13 @@ def _hf_restarts(r: _Restarts, total_steps: int | None) -> Translation:
                     "translate.restart_mismatch_hf",
                     step=int(wrong[0]),
                     count=int(wrong.size),
-                    limit=total,
+                    limit=checked * first if unchecked else total,
                 )
             )
             first_difference = int(wrong[0])
+        elif unchecked:
+            notes.append(_note("translate.restarts_not_verified", limit=total))
+            known = False
     code = [
         _header("CosineDecayRestarts", r.name),
         "import torch",
