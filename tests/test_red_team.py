@@ -4,6 +4,9 @@ README's limits never show Streamlit's error box, and user text stays literal in
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -140,3 +143,20 @@ def test_a_link_notice_for_a_configuration_without_a_name_does_not_say_none():
     assert "Configuration 1 in the link was not opened" in literal_text(
         notice.value.partition("\n\n")[2].removeprefix("- ")
     )
+
+
+def test_the_app_serves_this_machine_only_unless_told_otherwise():
+    """`streamlit run app.py` (and scripts/run-app.sh, which runs it from the project) listens on
+    127.0.0.1: the address Streamlit reads from the project's config."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from streamlit import config; print(config.get_option('server.address'))",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "127.0.0.1", result.stderr
