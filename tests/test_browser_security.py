@@ -21,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 import lrviz
 from lrviz import payloads
 from lrviz import state as ss
+from lrviz.literal import WORD_JOINER
 from lrviz.share import Entry, SharedState, build_link, decode_state
 
 pytestmark = pytest.mark.browser
@@ -354,6 +355,54 @@ def test_imported_names_are_shown_as_text(browser, app_url):
         for index, name in enumerate(NAMES, start=1):
             text = page.locator(f".st-key-cfg-{index}-list-select button").first.text_content()
             assert text.strip() == f"⬤ {name}", text
+        assert_shown_as_text(page)
+    finally:
+        page.context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown images and GitHub autolinks (issue #18)
+# ---------------------------------------------------------------------------------------------
+
+TRAP = "127.0.0.1:9"  # nothing listens there; a request to it is the injection working
+AUTOLINKS = f"http://{TRAP}/auto www.evil.example me@evil.example"
+# Links or images the autolinks and the pasted image would create.
+TRAP_JS = """trap => [...document.querySelectorAll('a[href], img[src]')]
+  .map(n => n.getAttribute('href') || n.getAttribute('src'))
+  .filter(u => u.includes(trap) || u.includes('evil.example'))"""
+
+
+def test_an_import_error_quoting_a_markdown_image_fetches_nothing(browser, app_url):
+    page = _open(browser, app_url, legend=1)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        value = f"![PWN](http://{TRAP}/x) {AUTOLINKS}"
+        config = {"class_name": "CosineDecay", "config": {"initial_learning_rate": value}}
+        _open_tab(page, "Import")
+        page.locator(".st-key-import-text textarea").fill(json.dumps(config))
+        page.locator(".st-key-import-open button").click()
+        alert = page.locator('[data-testid="stAlertContentError"]')
+        alert.wait_for()
+        _settle(page)
+        shown = alert.text_content().replace(WORD_JOINER, "")
+        assert f'"![PWN](http://{TRAP}/x) {AUTOLINKS}"'[:40] in shown
+        assert page.evaluate(TRAP_JS, TRAP) == []
+        assert [url for url in requested if TRAP in url] == []
+        assert_shown_as_text(page)
+    finally:
+        page.context.close()
+
+
+def test_bare_urls_in_a_name_are_not_links_anywhere(browser, app_url):
+    link = build_link(SharedState((Entry(_config(AUTOLINKS, 0.001)),), 0, {}), app_url)
+    page = _open(browser, link, legend=1)
+    try:
+        text = page.locator(".st-key-cfg-0-list-select button").first.text_content()
+        assert text.strip().replace(WORD_JOINER, "") == f"⬤ {AUTOLINKS}"
+        for tab in ("Export", "Import"):
+            _open_tab(page, tab)
+            assert page.evaluate(TRAP_JS, TRAP) == []
         assert_shown_as_text(page)
     finally:
         page.context.close()
