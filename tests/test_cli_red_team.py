@@ -10,6 +10,7 @@ import os
 import resource
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -182,10 +183,13 @@ def test_values_beyond_float32_give_no_numpy_warnings(tmp_path, lrviz_cli):
         },
     ]
     path = config_file(tmp_path, configs)
-    result = lrviz_cli("eval", path, "--steps", "0:30")
-    assert result.returncode == 0 and result.stderr == ""
-    result = lrviz_cli("plot", path, "-o", str(tmp_path / "chart.html"))
-    assert result.returncode == 0 and result.stderr == ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = lrviz_cli("eval", path, "--steps", "0:30")
+        assert result.returncode == 0 and result.stderr == ""
+        result = lrviz_cli("plot", path, "-o", str(tmp_path / "chart.html"))
+        assert result.returncode == 0 and result.stderr == ""
+    assert [str(w.message) for w in caught] == []
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
