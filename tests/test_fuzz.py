@@ -12,6 +12,7 @@ import base64
 import copy
 import json
 import math
+import unicodedata
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 from config_factory import CLASSES, random_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from lrviz import (
@@ -36,12 +38,15 @@ from lrviz import (
 from lrviz import state as ss
 from lrviz.i18n import LANGUAGES
 from lrviz.keras_json import MAX_CONFIGS
+from lrviz.literal import WORD_JOINER, markdown_text, visible_text
 from lrviz.params import MAX_STEPS
 from lrviz.share import (
     MAX_LINK_CHARS,
     MESSAGES,
     DecodedState,
+    Entry,
     LinkTooLong,
+    SharedState,
     decode_state,
     encode_state,
 )
@@ -57,12 +62,47 @@ HORIZON = 10**6
 
 HUGE_INTS = st.sampled_from([2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, 10**400])
 INTS = st.integers() | HUGE_INTS | HUGE_INTS.map(lambda n: -n)
-FLOATS = st.floats() | st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 5e-324, 1.8e308])
-LEAVES = st.none() | st.booleans() | INTS | FLOATS | st.text(max_size=20)
+# Beyond float32 (3.4028235e38 is its largest value; 3.4028236e38 rounds to inf) and below its
+# smallest subnormal (1.4e-45), as well as float64's own extremes.
+EXTREME_FLOATS = st.sampled_from(
+    [3.4028235e38, 3.4028236e38, 1e39, 1e300, 1e308, 1.4e-45, 1e-46, 1e-300, 5e-324]
+)
+FLOATS = (
+    st.floats()
+    | st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 5e-324, 1.8e308])
+    | EXTREME_FLOATS
+    | EXTREME_FLOATS.map(lambda x: -x)
+)
+# Text that means something to Markdown, GitHub's autolinks, a terminal or UTF-8: what a name,
+# an unknown key or a quoted value may hold.
+HOSTILE_TEXTS = st.sampled_from(
+    [
+        "![PWN](http://127.0.0.1:9/x)",
+        "**x** _y_ ~~z~~",
+        ":red[x] :material/home:",
+        "$$x$$",
+        "`a` ``b``",
+        "[l](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "http://127.0.0.1:9/auto www.evil.example me@evil.example",
+        "| a | b |\n|---|---|",
+        "# h\n- item",
+        '=HYPERLINK("http://e.example")',
+        "\x1b[2J\x1b]0;t\x07",
+        "\u202eabc\u2066",
+        "a\ud800b",
+        "\udfff",
+        "\x00\r\x9b",
+    ]
+)
+HOSTILE_CHARS = st.characters(categories=["Cs", "Cc", "Cf", "Zl", "Zp", "Po", "Sm"])
+TEXTS = st.text(max_size=20) | HOSTILE_TEXTS | st.text(HOSTILE_CHARS, max_size=12)
+LEAVES = st.none() | st.booleans() | INTS | FLOATS | TEXTS
 JSON_VALUES = st.recursive(
     LEAVES,
     lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=25), children, max_size=5)
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.text(max_size=25) | HOSTILE_TEXTS, children, max_size=5)
     ),
     max_leaves=15,
 )
@@ -125,8 +165,12 @@ SPECIAL = st.sampled_from(
         {},
         None,
         "x" * 201,
+        3.4028236e38,
+        1e39,
+        1e-46,
     ]
 )
+SPECIAL = SPECIAL | HOSTILE_TEXTS
 
 
 @st.composite
@@ -160,7 +204,9 @@ def near_valid_configs(draw: st.DrawFn) -> dict[str, Any]:
     elif action == "retype":
         target[key] = RETYPES[draw(st.sampled_from(sorted(RETYPES)))](target[key])
     elif isinstance(target, dict):
-        target[draw(st.sampled_from(ARG_NAMES) | st.text(max_size=10))] = draw(LEAVES)
+        target[draw(st.sampled_from(ARG_NAMES) | st.text(max_size=10) | HOSTILE_TEXTS)] = draw(
+            LEAVES
+        )
     else:
         target.insert(key, draw(LEAVES))
     return config
@@ -176,8 +222,19 @@ def json_text(value: Any, ascii_only: bool = False) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def assert_clear(err: ConfigError) -> None:
+    """A message on one line, in every language, that a page and a terminal show as text."""
+    for lang in LANGUAGES:
+        text = err.message(lang)
+        assert text and "\n" not in text
+        for shown in (markdown_text(text), visible_text(text)):
+            shown.encode("utf-8")
+            assert not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in shown)
+
+
 def assert_usable(schedule: Schedule) -> None:
     """What the page does with a schedule: evaluate, find breakpoints and findings, export."""
+    schedule.name.encode("utf-8")
     values = schedule(STEPS)
     assert values.dtype == np.float32 and values.shape == STEPS.shape
     assert schedule.settles_at() >= 1
@@ -191,13 +248,13 @@ def opens_or_config_error(value: Any) -> None:
     try:
         schedule = from_keras(value)
     except ConfigError as err:
-        assert str(err) and "\n" not in str(err)
+        assert_clear(err)
     else:
         assert_usable(schedule)
     try:
         schedules = schedules_from_json(value)
     except ConfigError as err:
-        assert str(err) and "\n" not in str(err)
+        assert_clear(err)
     else:
         assert 1 <= len(schedules) <= MAX_CONFIGS
         for schedule in schedules:
@@ -209,7 +266,7 @@ def import_or_config_error(text: str | bytes) -> None:
     try:
         parse_json_text(text)
     except ConfigError as err:
-        assert str(err) and "\n" not in str(err)
+        assert_clear(err)
     before = ss.starter_studio()
     try:
         after = ss.import_text(before, text)
@@ -223,6 +280,22 @@ def import_or_config_error(text: str | bytes) -> None:
 # ---------------------------------------------------------------------------------------------
 # Importer: text, bytes, JSON values, near-valid configs
 # ---------------------------------------------------------------------------------------------
+
+
+@FUZZ
+@given(TEXTS | st.text(HOSTILE_CHARS | st.sampled_from("\\`*_[]()<>!:$|~#@./= "), max_size=40))
+def test_user_text_in_markdown_reads_back_as_the_same_plain_text(text: str) -> None:
+    """An independent CommonMark reader finds one paragraph of plain text (no link, image,
+    emphasis, code or HTML) saying exactly the text, controls written as escapes."""
+    flat = visible_text(" ".join(text.split()))
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown_text(text))
+    if not flat:
+        assert tokens == []
+        return
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    assert {child.type for child in tokens[1].children} == {"text"}
+    shown = "".join(child.content for child in tokens[1].children)
+    assert shown.replace(WORD_JOINER, "") == flat.replace(WORD_JOINER, "")
 
 
 @FUZZ
@@ -530,6 +603,26 @@ def test_a_fuzzed_url_shows_a_chart_or_a_clear_message_never_an_exception(
         assert at.info, "no chart and no message"
     if at.session_state["link_messages"]:
         assert at.warning
+
+
+@settings(PAGE_FUZZ, max_examples=15)
+@given(st.lists(st.tuples(valid_configs(), TEXTS, EXTREME_FLOATS), min_size=1, max_size=3))
+def test_hostile_names_and_extreme_rates_in_a_link_never_show_an_exception(
+    drawn: list[tuple[dict[str, Any], str, float]],
+) -> None:
+    """Names with surrogates, Markdown, controls; initial rates beyond float32 or subnormal."""
+    entries = []
+    for config, name, rate in drawn:
+        args = {**config["config"], "name": name}
+        if "initial_learning_rate" in args:
+            args["initial_learning_rate"] = rate
+        entries.append(Entry({**config, "config": args}))
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in encode_state(SharedState(tuple(entries), 0, {})).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("plotly_chart") or at.info
 
 
 # ---------------------------------------------------------------------------------------------
