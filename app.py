@@ -27,6 +27,7 @@ from lrviz import (
 )
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz.dropped_link import dropped_link_html
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
 from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
@@ -41,6 +42,7 @@ TABLE_REV = "table_revisions"
 REMEMBERED = "remembered"
 IMPORT_RESULT = "import_result"
 IMPORT_TEXT = "import.text"
+OPENED_BARE = "opened_bare"  # the session's first run had no query (or Streamlit dropped it)
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
@@ -84,6 +86,7 @@ def start_session() -> None:
     else:
         opened, messages = ss.starter_studio(ss.View(lang=browser)), []
     st.session_state[STUDIO] = opened
+    st.session_state[OPENED_BARE] = not params
     st.session_state[MESSAGES] = messages
     st.session_state[ERRORS] = {}
     st.session_state[TABLE_REV] = {}
@@ -241,6 +244,8 @@ def header() -> None:
             on_change=on_view,
             args=("lang", "view.lang"),
         )
+    if st.session_state.get(OPENED_BARE):  # perhaps a link Streamlit dropped unread
+        st.html(dropped_link_html(tr("link.dropped")), unsafe_allow_javascript=True)
     messages = st.session_state[MESSAGES]
     if messages:
         lines = "\n".join(f"- {ss.plain_markdown(ss.message_text(m, lang()))}" for m in messages)

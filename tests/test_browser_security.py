@@ -21,6 +21,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 import lrviz
 from lrviz import payloads
 from lrviz import state as ss
+from lrviz.dropped_link import NOTICE_ID
+from lrviz.i18n import t
 from lrviz.literal import WORD_JOINER
 from lrviz.share import Entry, SharedState, build_link, decode_state
 
@@ -404,5 +406,31 @@ def test_bare_urls_in_a_name_are_not_links_anywhere(browser, app_url):
             _open_tab(page, tab)
             assert page.evaluate(TRAP_JS, TRAP) == []
         assert_shown_as_text(page)
+    finally:
+        page.context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Links Streamlit drops unread (issue #18)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "shown"), [(1000, True), (998, False)])
+def test_a_link_with_over_1000_parameters_opens_with_a_notice(browser, app_url, extra, shown):
+    """The link's own two parameters (v, c) plus `extra`: Streamlit reads at most 1,000."""
+    link = build_link(SharedState((Entry(_config("many", 0.001)),), 0, {}), app_url)
+    url = link + "".join(f"&x{i}=1" for i in range(extra))
+    page = _open(browser, url, legend=1)
+    try:
+        notice = page.locator(f"#{NOTICE_ID}")
+        if shown:
+            notice.wait_for(state="visible")
+            assert notice.text_content() == t("link.dropped", "en").replace(
+                "{count}", f"{extra + 2:,}"
+            )
+            assert page.evaluate(LEGEND_JS) == [ss.starter_studio().entries[0].name]
+        else:
+            assert page.locator(f"#{NOTICE_ID}:visible").count() == 0
+            assert page.evaluate(LEGEND_JS) == ["many"]
     finally:
         page.context.close()

@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from streamlit.runtime.state.query_params import (
+    CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
+    CLIENT_STATE_QUERY_STRING_MAX_LENGTH,
+)
 from test_app import import_text, key, run, studio
 
 from lrviz import state as ss
+from lrviz.dropped_link import MAX_QUERY_CHARS, MAX_QUERY_FIELDS
 from lrviz.errors import ConfigError
 from lrviz.keras_json import schedules_from_json
 from lrviz.literal import WORD_JOINER
@@ -160,3 +165,10 @@ def test_the_app_serves_this_machine_only_unless_told_otherwise():
         timeout=60,
     )
     assert result.stdout.strip() == "127.0.0.1", result.stderr
+
+
+def test_the_dropped_link_limits_are_streamlits():
+    assert (MAX_QUERY_FIELDS, MAX_QUERY_CHARS) == (
+        CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
+        CLIENT_STATE_QUERY_STRING_MAX_LENGTH,
+    )
