@@ -1,9 +1,12 @@
 """Read back the pipe tables `lrviz.figures.markdown_table` writes (used by test_app and
-test_figures): cells split on unescaped pipes, Markdown escapes undone."""
+test_figures): cells split on unescaped pipes, Markdown escapes undone, the invisible word joiners
+that keep autolinks out dropped."""
 
 from __future__ import annotations
 
 import re
+
+from lrviz.literal import WORD_JOINER
 
 
 def read_markdown_table(text: str) -> tuple[list[str], list[list[str]]]:
@@ -15,4 +18,4 @@ def read_markdown_table(text: str) -> tuple[list[str], list[list[str]]]:
 
 def _cells(line: str) -> list[str]:
     parts = re.split(r"(?<!\\)\|", line.strip()[1:-1])
-    return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
+    return [re.sub(r"\\(.)", r"\1", part).replace(WORD_JOINER, "").strip() for part in parts]

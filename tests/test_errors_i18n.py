@@ -89,6 +89,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ("half_step", lambda: from_keras(_cosine(decay_steps=10.5)), "decay_steps"),
     ("name", lambda: from_keras(_cosine(name=5)), "name"),
     ("null_name", lambda: from_keras(_cosine(name=None)), "name"),
+    ("surrogate_name", lambda: from_keras(_cosine(name="a\ud800b")), "name"),
     ("flag", lambda: from_keras(_exponential(staircase=1)), "staircase"),
     ("null_flag", lambda: from_keras(_exponential(staircase=None)), "staircase"),
     (
