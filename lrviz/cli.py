@@ -26,7 +26,8 @@ from lrviz import figures
 from lrviz.errors import ConfigError, WordedError
 from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
 from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
+from lrviz.keras_import import find_schedules, read_file
+from lrviz.keras_json import MAX_CONFIGS
 from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
 from lrviz.schedules import Schedule
@@ -65,21 +66,29 @@ def parse_steps(text: str) -> np.ndarray:
     return np.arange(start, stop, step, dtype=np.int64)
 
 
-def read_schedules(paths: Sequence[str]) -> list[Schedule]:
-    """Every config in the files (each holds one config or a JSON list), in order."""
+def _printable(text: str) -> str:
+    """`text` with control and format characters (terminal escapes, bidi overrides) escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def read_schedules(paths: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> list[Schedule]:
+    """Every schedule in the files, in order: each file holds any form `read_keras` reads
+    (a schedule or a list, an optimizer, a compile or model config, a `.keras` model).
+
+    Files are read bounded (regular files only, size checked on the open handle); where a
+    schedule came from and what was noted on the way are printed on stderr.
+    """
     schedules: list[Schedule] = []
     for path in paths:
-        file = Path(path)
         try:
-            if file.stat().st_size > MAX_TEXT_BYTES:
-                raise CliError("cli.file_too_big", path=path)
-            raw = file.read_bytes()
+            imported = find_schedules(read_file(path), Path(path).name)
         except OSError as err:
             raise CliError("cli.file_unreadable", path=path, reason=err.strerror or err) from None
-        try:
-            schedules.extend(schedules_from_json(raw))
         except ConfigError as err:
             raise CliError("cli.file_config", path=path, problem=err) from None
+        for message in imported.messages(lang):
+            print(_printable(f"lrviz: {path}: {message}"), file=sys.stderr)
+        schedules.extend(imported.schedules)
     return schedules
 
 
@@ -213,11 +222,16 @@ def plot(args: argparse.Namespace) -> None:
     """`lrviz plot`: every check before any work, and the file written only once complete."""
     output_format(args.output)
     view = plot_view(args.steps, args.log_y, args.epochs, args.lang)
-    schedules = read_schedules(args.configs)
+    schedules = read_schedules(args.configs, args.lang)
     fig = plot_figure(schedules, view, marks=not args.no_marks, title=args.title)
     title = args.title or "lrviz: " + ", ".join(column_names(schedules))
     write_whole(args.output, render(fig, args.output, title, args.lang))
 
+
+CONFIG_HELP = (
+    "a .keras model, or a .json/.txt file with a schedule config or a list of them, an "
+    "optimizer (serialize or get_config), a compile config or a model's config.json"
+)
 
 PLOT_EXAMPLES = """\
 The chart is the app's overlay: the same sampling (every step drawn exactly), colours in order
@@ -239,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     evaluate = commands.add_parser("eval", help="print learning rates as CSV")
-    evaluate.add_argument("configs", nargs="+", metavar="CONFIG.json")
+    evaluate.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     evaluate.add_argument(
         "--steps", required=True, metavar="START:STOP[:STEP]", help="steps, STOP excluded"
     )
@@ -253,12 +267,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=PLOT_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    chart.add_argument(
-        "configs",
-        nargs="+",
-        metavar="CONFIG.json",
-        help="Keras schedule configs: each file holds one config or a JSON list of them",
-    )
+    chart.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     chart.add_argument(
         "-o",
         "--output",
@@ -287,7 +296,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-marks", action="store_true", help="leave out the marks of the first configuration"
     )
     link = commands.add_parser("link", help="print a share link that opens the configs in the app")
-    link.add_argument("configs", nargs="+", metavar="CONFIG.json")
+    link.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     link.add_argument("--base", default=DEFAULT_BASE, help=f"app URL (default {DEFAULT_BASE})")
     link.add_argument(
         "--lang",
@@ -313,11 +322,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "eval":
             steps = parse_steps(args.steps)
-            sys.stdout.write(evaluate_csv(read_schedules(args.configs), steps))
+            schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
+            sys.stdout.write(evaluate_csv(schedules, steps))
         elif args.command == "plot":
             plot(args)
         else:
-            link = share_link(read_schedules(args.configs), args.base, args.lang)
+            schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
+            link = share_link(schedules, args.base, args.lang)
             sys.stdout.write(link + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
         print(
