@@ -88,7 +88,11 @@ class Imported:
             for f in self.found
             if f.origin is not None
         ]
-        return origins + [note.text(lang) for note in self.notes]
+        return [_capitalised(m) for m in origins + [note.text(lang) for note in self.notes]]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +265,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (str, bool, int, float)) or value is None:
         return value
     if hasattr(value, "dtype") and callable(getattr(value, "tolist", None)):
-        return value.tolist()
+        plain = value.tolist()
+        return _float32_text(plain) if str(value.dtype) == "float32" else plain
     return value
 
 
@@ -312,7 +317,7 @@ def _unwrap(field: str, value: Any) -> Any:
         return value
     inner = value.get("config")
     if not isinstance(inner, Mapping) or "value" not in inner:
-        raise ConfigError("error.wrapped_value", field=field, value=_short(value))
+        raise ConfigError("error.wrapped_value", field=field)
     unwrapped = inner["value"]
     if isinstance(unwrapped, list) and field not in _LIST_ARGUMENTS:
         raise ConfigError("error.array_for_scalar", field=field, value=_short(unwrapped))
@@ -327,22 +332,24 @@ def _float32_text(value: Any) -> Any:
     if isinstance(value, list):
         return [_float32_text(item) for item in value]
     if isinstance(value, float) and np.isfinite(value):
-        return float(repr(np.float32(value)))
+        return float(str(np.float32(value)))
     return value
 
 
 def _schedule(config: Any, origin: Phrase | None, notes: list[Phrase]) -> Found:
     """A schedule config (numpy values unwrapped, a null name defaulted) to a `Found`."""
-    if isinstance(config, Mapping) and isinstance(config.get("config"), Mapping):
+    if not isinstance(config, Mapping):
+        raise ConfigError("error.not_an_object", value=_short(config))
+    if json_depth(config) > MAX_DEPTH:  # a schedule, __tensor__ wrappers included, nests ~6
+        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH)
+    if isinstance(config.get("config"), Mapping):
         class_name = config.get("class_name")
         inner = {key: _unwrap(str(key), value) for key, value in config["config"].items()}
-        if class_name in SCHEDULES and "name" in inner and inner["name"] is None:
+        if isinstance(class_name, str) and class_name in SCHEDULES and inner.get("name", 0) is None:
             default = SCHEDULES[class_name].param("name").default
             inner["name"] = default
             notes.append(Phrase("import.name_null", {"class_name": class_name, "name": default}))
         config = {**config, "config": inner}
-        if json_depth(config) > MAX_DEPTH:
-            raise ConfigError("error.json_too_deep", limit=MAX_DEPTH)
     return Found(schedule_from_config(config), origin)
 
 
@@ -373,6 +380,7 @@ def _optimizer(
         except ConfigError as err:
             raise ConfigError("error.in_origin", origin=where, error=err) from None
     if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+        rate = _float32_text(rate)  # Keras keeps it in a float32 variable
         notes.append(Phrase("import.constant_rate", {"what": where, "rate": _short(rate)}))
         return []
     raise ConfigError("error.in_origin", origin=where, error=_bad_rate(rate))
@@ -400,10 +408,12 @@ def _compile_config(config: Any, source: str | None, notes: list[Phrase]) -> lis
 def _one(value: Any, source: str | None, notes: list[Phrase]) -> list[Found]:
     """The schedules of one document that is not a list."""
     if not isinstance(value, Mapping):
-        return [_schedule(value, None, notes)]  # refused with today's message
+        return [_schedule(value, None, notes)]  # refused: not an object
     class_name = value.get("class_name")
     inner = value.get("config")
-    is_schedule = class_name in SCHEDULES or value.get("module") == KERAS_MODULE
+    is_schedule = (isinstance(class_name, str) and class_name in SCHEDULES) or value.get(
+        "module"
+    ) == KERAS_MODULE
     if not is_schedule:
         if "compile_config" in value or "build_config" in value or class_name in _MODEL_CLASSES:
             return _compile_config(value.get("compile_config"), source, notes)

@@ -324,12 +324,14 @@ def default_config(class_name: str) -> dict[str, Any]:
     return from_keras({"class_name": class_name, "config": STARTERS[class_name]}).to_keras()
 
 
+# Starter names are valid TensorFlow scope names (`^[A-Za-z0-9_.\\/>-]*$`): an exported config
+# then trains on the TensorFlow backend and tf_keras too.
 STARTERS: dict[str, dict[str, Any]] = {
     "CosineDecay": {
         "initial_learning_rate": 0.0,
         "decay_steps": 9000,
         "alpha": 0.1,
-        "name": "Warmup + cosine",
+        "name": "warmup_cosine",
         "warmup_target": 1e-3,
         "warmup_steps": 1000,
     },
@@ -339,19 +341,19 @@ STARTERS: dict[str, dict[str, Any]] = {
         "t_mul": 2.0,
         "m_mul": 0.8,
         "alpha": 0.0,
-        "name": "SGDR restarts",
+        "name": "sgdr_restarts",
     },
     "ExponentialDecay": {
         "initial_learning_rate": 1e-3,
         "decay_steps": 1000,
         "decay_rate": 0.8,
         "staircase": False,
-        "name": "Exponential",
+        "name": "exponential",
     },
     "PiecewiseConstantDecay": {
         "boundaries": [3000, 6000, 8000],
         "values": [1e-3, 5e-4, 1e-4, 1e-5],
-        "name": "Step decay",
+        "name": "step_decay",
     },
     "PolynomialDecay": {
         "initial_learning_rate": 1e-3,
@@ -359,13 +361,13 @@ STARTERS: dict[str, dict[str, Any]] = {
         "end_learning_rate": 1e-5,
         "power": 2.0,
         "cycle": False,
-        "name": "Polynomial",
+        "name": "polynomial",
     },
     "InverseTimeDecay": {
         "initial_learning_rate": 1e-3,
         "decay_steps": 1000,
         "decay_rate": 0.5,
         "staircase": False,
-        "name": "Inverse time",
+        "name": "inverse_time",
     },
 }

@@ -170,13 +170,16 @@ def starter_studio(view: View | None = None) -> Studio:
 
 
 def unique_name(name: str, taken: Iterable[str]) -> str:
-    """`name`, or `name (2)`, `name (3)`, ... (cut to Keras-friendly length) when it is taken."""
+    """`name`, or `name_2`, `name_3`, ... (cut to Keras-friendly length) when it is taken.
+
+    The suffix keeps a name TensorFlow accepts as a scope name one it accepts.
+    """
     used = set(taken)
     if name not in used:
         return name
     number = 2
     while True:
-        suffix = f" ({number})"
+        suffix = f"_{number}"
         candidate = name[: MAX_NAME_CHARS - len(suffix)] + suffix
         if candidate not in used:
             return candidate

@@ -145,7 +145,7 @@ def test_downloads_after_edits_and_chart_reruns_hold_what_is_shown_and_log_no_er
 
 
 def test_a_share_link_opens_the_same_configurations_in_a_fresh_page(page, browser):
-    names = ["Warmup + cosine", "Step decay"]
+    names = ["warmup_cosine", "step_decay"]
     page.get_by_role("button", name="Compare with an example").click()
     wait_for_legend(page, names)
     wait_until_settled(page)
