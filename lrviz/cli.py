@@ -1,8 +1,11 @@
 """The `lrviz` command: evaluate Keras schedule configs to CSV, chart them, build share links.
 
-    lrviz eval CONFIG.json [...] --steps START:STOP[:STEP]   CSV: step, one column per config
-    lrviz plot CONFIG.json [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
-    lrviz link CONFIG.json [...] [--base URL] [--lang L]     a link that opens them in the app
+    lrviz eval CONFIG [...] --steps START:STOP[:STEP]   CSV: step, one column per config
+    lrviz plot CONFIG [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
+    lrviz link CONFIG [...] [--base URL] [--lang L]     a link that opens them in the app
+
+A CONFIG file is anything `lrviz.keras_import` reads: a .keras model, or a .json / .txt file with
+a schedule config or a list, an optimizer, a compile config or a model's config.json.
 
 Bad input prints one clear line on stderr and exits with status 2; never a traceback.
 """
