@@ -1025,8 +1025,8 @@ def import_tab() -> None:
     imported = st.session_state.pop(IMPORT_RESULT, None)
     if imported is not None:
         st.success(tr("import.done", count=len(imported.found)))
-        for message in imported.messages(lang()):
-            st.info(ss.plain_markdown(message), icon=":material/info:")
+        for message in imported.messages(lang(), escape=ss.plain_markdown):
+            st.info(message, icon=":material/info:")
 
 
 def share_panel() -> None:

@@ -26,7 +26,7 @@ import os
 import stat
 import struct
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -81,14 +81,27 @@ class Imported:
     def schedules(self) -> list[Schedule]:
         return [f.schedule for f in self.found]
 
-    def messages(self, lang: str = "en") -> list[str]:
-        """Where each schedule came from and every note, worded in `lang`."""
-        origins = [
-            Phrase("import.found", {"name": f.schedule.name, "origin": f.origin}).text(lang)
+    def messages(self, lang: str = "en", escape: Callable[[str], str] | None = None) -> list[str]:
+        """Where each schedule came from and every note, worded in `lang`.
+
+        `escape` (e.g. for Markdown) is applied to the text that came from the input (names,
+        file names, values), not to lrviz's own words.
+        """
+        phrases = [
+            Phrase("import.found", {"name": f.schedule.name, "origin": f.origin})
             for f in self.found
             if f.origin is not None
         ]
-        return [_capitalised(m) for m in origins + [note.text(lang) for note in self.notes]]
+        phrases += self.notes
+        if escape is not None:
+            phrases = [_escaped(phrase, escape) for phrase in phrases]
+        return [_capitalised(phrase.text(lang)) for phrase in phrases]
+
+
+def _escaped(value: Any, escape: Callable[[str], str]) -> Any:
+    if isinstance(value, Phrase):
+        return Phrase(value.key, {k: _escaped(v, escape) for k, v in value.params.items()})
+    return escape(value) if isinstance(value, str) else value
 
 
 def _capitalised(text: str) -> str:

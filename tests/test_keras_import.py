@@ -220,6 +220,14 @@ LEGACY = {
 }
 
 
+def test_notes_escape_what_came_from_the_input_and_keep_lrviz_words():
+    imported = read_keras(GOOD_MODEL_DICT, "**x**.keras")
+    (message,) = imported.messages(escape=ss.plain_markdown)
+    assert (
+        message == "Opened “exponential” from the `learning_rate` of Adam in \\*\\*x\\*\\*\\.keras."
+    )
+
+
 def test_a_null_name_opens_with_the_keras_default_and_says_how_keras_3_fails():
     imported = read_keras(json.dumps(LEGACY))
     assert imported.schedules[0].name == "PolynomialDecay"
@@ -294,18 +302,17 @@ def keras_zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
     return buffer.getvalue()
 
 
-GOOD_MODEL = json.dumps(
-    {
-        "class_name": "Sequential",
-        "config": {},
-        "compile_config": {
-            "optimizer": {
-                "class_name": "Adam",
-                "config": {"learning_rate": default_config("ExponentialDecay")},
-            }
-        },
-    }
-).encode()
+GOOD_MODEL_DICT = {
+    "class_name": "Sequential",
+    "config": {},
+    "compile_config": {
+        "optimizer": {
+            "class_name": "Adam",
+            "config": {"learning_rate": default_config("ExponentialDecay")},
+        }
+    },
+}
+GOOD_MODEL = json.dumps(GOOD_MODEL_DICT).encode()
 
 
 def test_a_zip_bomb_is_refused_from_its_declared_size_without_inflating_it():
@@ -376,7 +383,8 @@ def test_a_keras_upload_on_the_page_opens_its_schedule_and_says_where_from():
     assert not at.exception and not at.error
     names = [e.name for e in at.session_state["studio"].entries]
     assert names == ["warmup_cosine", "exponential"]
-    assert any("learning\\_rate" in info.value and "run7\\.keras" in info.value for info in at.info)
+    (info,) = at.info
+    assert info.value == "Opened “exponential” from the `learning_rate` of Adam in run7\\.keras."
 
 
 # ---------------------------------------------------------------------------------------------
