@@ -481,3 +481,19 @@ def test_a_name_tensorflow_refuses_gets_a_finding_with_the_fixed_name():
     assert finding.params["fixed"] == tf_scope_name("Warmup + cosine (2)") == "Warmup___cosine__2_"
     assert "`Warmup___cosine__2_`" in finding.fix()
     assert "not a valid scope name" in finding.message()
+
+
+@pytest.mark.oracle
+def test_the_cli_links_and_plots_a_keras_model(keras_forms, tmp_path, capsys):
+    model = str(keras_forms["keras_file"]["live"])
+    assert run(["link", model, "--base", "http://lrviz.test/"]) == 0
+    captured = capsys.readouterr()
+    params = parse_qs(urlsplit(captured.out.strip()).query)
+    studio, _ = ss.from_link(params, decode_state(params, ss.VIEW_TYPES))
+    restarts = keras_forms["keras_file"]["keras"]
+    np.testing.assert_array_equal(
+        bits(studio.entries[0].schedule()(STEPS)), bits(keras_at(restarts, STEPS))
+    )
+    assert "RMSprop in model.keras" in captured.err
+    assert run(["plot", model, "-o", str(tmp_path / "chart.html")]) == 0
+    assert "SGDRDecay" in (tmp_path / "chart.html").read_text()
