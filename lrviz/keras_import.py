@@ -59,6 +59,8 @@ _EOCD = struct.Struct("<4s4H2LH")  # the zip's end-of-central-directory record
 _EOCD_SEARCH = 65_536 + _EOCD.size  # the record sits within the last 64 KiB + its size
 _WRAPPED_VALUES = ("__tensor__", "__numpy__")  # how Keras serializes numpy-typed arguments
 _LIST_ARGUMENTS = ("boundaries", "values")
+_NUMPY_SCALARS = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8")
+_NUMPY_SCALARS += ("uint16", "uint32", "uint64", "bool_")
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
 
 
@@ -200,6 +202,31 @@ def _lists(value: Any) -> Any:
     return value
 
 
+class _NumpyScalars(ast.NodeTransformer):
+    """`np.float32(0.001)` (how NumPy 2 prints a numpy scalar inside a dict) as its number.
+
+    Only a call of a numpy scalar type on one number literal is rewritten; `literal_eval`
+    still refuses every other call, name or operation.
+    """
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("np", "numpy")
+            and func.attr in _NUMPY_SCALARS
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            argument = node.args[0]
+            if isinstance(argument, ast.UnaryOp) and isinstance(argument.op, ast.USub):
+                argument = argument.operand
+            if isinstance(argument, ast.Constant) and type(argument.value) in (int, float):
+                return node.args[0]
+        return self.generic_visit(node)
+
+
 def parse_text(text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
     """JSON text, or the Python-literal text `print(config)` shows, within the limits."""
     try:
@@ -211,7 +238,8 @@ def parse_text(text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
     source = text.decode("utf-8-sig") if isinstance(text, (bytes, bytearray)) else str(text)
     try:
         # After parse_json_text's size check; ast's parser refuses nesting past ~200 itself.
-        value = ast.literal_eval(source.strip())
+        tree = _NumpyScalars().visit(ast.parse(source.strip(), mode="eval"))
+        value = ast.literal_eval(tree)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         raise json_error from None
     if not isinstance(value, (dict, list, tuple)):

@@ -260,6 +260,20 @@ def test_python_literal_text_is_read_without_eval(tmp_path):
     assert read_keras(literal).schedules[0].config["staircase"] is True
 
 
+@pytest.mark.oracle
+def test_printed_numpy_scalars_read_as_their_numbers_and_nothing_else_is_called():
+    from keras_oracle import keras
+
+    live = keras.optimizers.schedules.CosineDecay(np.float64(1e-3), 1000)
+    printed = str(keras.optimizers.schedules.serialize(live))
+    assert "np.float64(0.001)" in printed
+    opened = read_keras(printed).schedules[0]
+    np.testing.assert_array_equal(bits(opened(STEPS)), bits(keras_at(live, STEPS)))
+    for call in ("np.float64(__import__('os'))", "np.save('x', 1)", "float(1)", "np.float64(1, 2)"):
+        with pytest.raises(ConfigError, match="Not valid JSON"):
+            read_keras(printed.replace("np.float64(0.001)", call))
+
+
 @pytest.mark.parametrize(
     ("token", "field"),
     [("NaN", "initial_learning_rate"), ("Infinity", "decay_steps"), ("-1e999", "alpha")],
