@@ -19,6 +19,7 @@ import pytest
 
 import lrviz
 import lrviz.state as ss
+from lrviz import keras_import
 from lrviz.cli import run
 from lrviz.errors import ConfigError
 from lrviz.findings import findings, tf_scope_name
@@ -366,10 +367,14 @@ def test_an_oversized_keras_file_is_refused_before_reading(tmp_path):
         read_file(path)
 
 
-def test_bad_keras_uploads_on_the_page_say_so_and_lose_nothing():
+def test_bad_keras_uploads_on_the_page_say_so_and_lose_nothing(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    # An oversized .keras, without making 200 MB: the limit lowered below a real archive's size.
+    oversized = keras_zip({"config.json": GOOD_MODEL, "model.weights.h5": os.urandom(4096)})
+    monkeypatch.setattr(keras_import, "MAX_ARCHIVE_BYTES", len(oversized) - 1)
     bad = {
+        "oversized.keras": oversized,
         "bomb.keras": keras_zip({"config.json": b" " * (MAX_MODEL_CONFIG_BYTES + 1)}),
         "crowded.keras": keras_zip({f"{i}": b"" for i in range(MAX_ARCHIVE_MEMBERS + 1)}),
         "truncated.keras": b"PK\x03\x04 truncated",
