@@ -30,6 +30,7 @@ from lrviz import state as ss
 from lrviz.dropped_link import dropped_link_html
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
+from lrviz.keras_import import UPLOAD_TYPES, read_keras
 from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
 from lrviz.schedules import param_help, spec_summary
@@ -182,18 +183,25 @@ def on_add() -> None:
     apply(ss.add, st.session_state["list.add_class"], error_key="list")
 
 
+def import_source(data: str | bytes, source_name: str | None = None) -> None:
+    """Open what `data` holds (any form `read_keras` reads); keep its notes for the page."""
+    try:
+        imported = read_keras(data, source_name)
+    except ConfigError as err:
+        st.session_state[ERRORS]["import"] = err
+        return
+    if apply(ss.import_found, imported, error_key="import"):
+        st.session_state[IMPORT_RESULT] = imported
+
+
 def on_import_text() -> None:
-    text = st.session_state.get(IMPORT_TEXT, "")
-    before = len(studio().entries)
-    if apply(ss.import_text, text, error_key="import"):
-        st.session_state[IMPORT_RESULT] = len(studio().entries) - before
+    import_source(st.session_state.get(IMPORT_TEXT, ""))
 
 
 def on_import_file() -> None:
     upload = st.session_state.get("import.file")
-    before = len(studio().entries)
-    if upload is not None and apply(ss.import_text, upload.getvalue(), error_key="import"):
-        st.session_state[IMPORT_RESULT] = len(studio().entries) - before
+    if upload is not None:
+        import_source(upload.getvalue(), upload.name)
 
 
 def on_view(field: str, key: str) -> None:
@@ -1013,12 +1021,18 @@ def import_tab() -> None:
         tr("import.open"), key="import.open", on_click=on_import_text, icon=":material/upload:"
     )
     st.file_uploader(
-        tr("import.upload"), type=["json"], key="import.file", on_change=on_import_file
+        tr("import.upload"),
+        type=list(UPLOAD_TYPES),
+        key="import.file",
+        on_change=on_import_file,
+        help=tr("import.upload_help"),
     )
     show_error("import")
-    count = st.session_state.pop(IMPORT_RESULT, None)
-    if count:
-        st.success(tr("import.done", count=count))
+    imported = st.session_state.pop(IMPORT_RESULT, None)
+    if imported is not None:
+        st.success(tr("import.done", count=len(imported.found)))
+        for message in imported.messages(lang(), escape=ss.plain_markdown):
+            st.info(message, icon=":material/info:")
 
 
 def share_panel() -> None:

@@ -1,8 +1,11 @@
 """The `lrviz` command: evaluate Keras schedule configs to CSV, chart them, build share links.
 
-    lrviz eval CONFIG.json [...] --steps START:STOP[:STEP]   CSV: step, one column per config
-    lrviz plot CONFIG.json [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
-    lrviz link CONFIG.json [...] [--base URL] [--lang L]     a link that opens them in the app
+    lrviz eval CONFIG [...] --steps START:STOP[:STEP]   CSV: step, one column per config
+    lrviz plot CONFIG [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
+    lrviz link CONFIG [...] [--base URL] [--lang L]     a link that opens them in the app
+
+A CONFIG file is anything `lrviz.keras_import` reads: a .keras model, or a .json / .txt file with
+a schedule config or a list, an optimizer, a compile config or a model's config.json.
 
 Bad input prints one clear line on stderr and exits with status 2; never a traceback.
 """
@@ -28,7 +31,8 @@ from lrviz import figures
 from lrviz.errors import ConfigError, WordedError
 from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
 from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, schedules_from_json
+from lrviz.keras_import import find_schedules, read_file
+from lrviz.keras_json import MAX_CONFIGS
 from lrviz.literal import csv_cell, visible_text
 from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
@@ -95,21 +99,24 @@ def whole_option(text: str) -> int:
     return value
 
 
-def read_schedules(paths: Sequence[str]) -> list[Schedule]:
-    """Every config in the files (each holds one config or a JSON list), in order."""
+def read_schedules(paths: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> list[Schedule]:
+    """Every schedule in the files, in order: each file holds any form `read_keras` reads
+    (a schedule or a list, an optimizer, a compile or model config, a `.keras` model).
+
+    Files are read bounded (regular files only, size checked on the open handle); where a
+    schedule came from and what was noted on the way are printed on stderr.
+    """
     schedules: list[Schedule] = []
     for path in paths:
-        file = Path(path)
         try:
-            if file.stat().st_size > MAX_TEXT_BYTES:
-                raise CliError("cli.file_too_big", path=path)
-            raw = file.read_bytes()
+            imported = find_schedules(read_file(path), Path(path).name)
         except OSError as err:
             raise CliError("cli.file_unreadable", path=path, reason=err.strerror or err) from None
-        try:
-            schedules.extend(schedules_from_json(raw))
         except ConfigError as err:
             raise CliError("cli.file_config", path=path, problem=err) from None
+        for message in imported.messages(lang):
+            print(visible_text(f"lrviz: {path}: {message}"), file=sys.stderr)
+        schedules.extend(imported.schedules)
     return schedules
 
 
@@ -257,11 +264,16 @@ def plot(args: argparse.Namespace) -> None:
     """`lrviz plot`: every check before any work, and the file written only once complete."""
     output_format(args.output)
     view = plot_view(args.steps, args.log_y, args.epochs, args.lang)
-    schedules = read_schedules(args.configs)
+    schedules = read_schedules(args.configs, args.lang)
     fig = plot_figure(schedules, view, marks=not args.no_marks, title=args.title)
     title = args.title or "lrviz: " + ", ".join(column_names(schedules))
     write_whole(args.output, render(fig, args.output, title, args.lang))
 
+
+CONFIG_HELP = (
+    "a .keras model, or a .json/.txt file with a schedule config or a list of them, an "
+    "optimizer (serialize or get_config), a compile config or a model's config.json"
+)
 
 PLOT_EXAMPLES = """\
 The chart is the app's overlay: the same sampling (every step drawn exactly), colours in order
@@ -283,7 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     evaluate = commands.add_parser("eval", help="print learning rates as CSV")
-    evaluate.add_argument("configs", nargs="+", metavar="CONFIG.json")
+    evaluate.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     evaluate.add_argument(
         "--steps", required=True, metavar="START:STOP[:STEP]", help="steps, STOP excluded"
     )
@@ -297,12 +309,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=PLOT_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    chart.add_argument(
-        "configs",
-        nargs="+",
-        metavar="CONFIG.json",
-        help="Keras schedule configs: each file holds one config or a JSON list of them",
-    )
+    chart.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     chart.add_argument(
         "-o",
         "--output",
@@ -331,7 +338,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-marks", action="store_true", help="leave out the marks of the first configuration"
     )
     link = commands.add_parser("link", help="print a share link that opens the configs in the app")
-    link.add_argument("configs", nargs="+", metavar="CONFIG.json")
+    link.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     link.add_argument("--base", default=DEFAULT_BASE, help=f"app URL (default {DEFAULT_BASE})")
     link.add_argument(
         "--lang",
@@ -371,13 +378,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "eval":
             steps = parse_steps(args.steps)
-            schedules = read_schedules(args.configs)
+            schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
             check_count(schedules)
             write_csv(schedules, steps, sys.stdout)
         elif args.command == "plot":
             plot(args)
         else:
-            link = share_link(read_schedules(args.configs), args.base, args.lang)
+            schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
+            link = share_link(schedules, args.base, args.lang)
             sys.stdout.write(link + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
         say_error(error_text(err, args.lang or DEFAULT_LANGUAGE))

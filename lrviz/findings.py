@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -159,7 +160,28 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
     float32 = _float32_finding(schedule, horizon)
     if float32:
         found.append(float32)
+    scope = _scope_name_finding(schedule)
+    if scope:
+        found.append(scope)
     return found
+
+
+# What TensorFlow accepts as a scope name (tf.name_scope); Keras 3's TensorFlow backend and
+# tf_keras open one named after the schedule's `name` when it is called.
+_TF_SCOPE_NAME = re.compile(r"[A-Za-z0-9_.\\/>-]*")
+_NOT_IN_TF_SCOPE_NAME = re.compile(r"[^A-Za-z0-9_.\\/>-]")
+
+
+def tf_scope_name(name: str) -> str:
+    """`name` with every character TensorFlow refuses in a scope name replaced by `_`."""
+    return _NOT_IN_TF_SCOPE_NAME.sub("_", name)
+
+
+def _scope_name_finding(schedule: Schedule) -> Finding | None:
+    name = schedule.name
+    if _TF_SCOPE_NAME.fullmatch(name):
+        return None
+    return Finding("name_not_tf_scope", "warning", "name", {"fixed": tf_scope_name(name)})
 
 
 def _reach(schedule: Schedule, horizon: int | None) -> int:

@@ -26,8 +26,23 @@ _INT32_MAX = 2**31 - 1  # Keras computes with an integer learning rate in int32
 _TOP_LEVEL_KEYS = ("module", "class_name", "config", "registered_name")
 
 
+class NonFinite(float):
+    """`NaN`, `Infinity` or an overflowing number as the JSON text wrote it: the field check that
+    meets it names the field and quotes the text."""
+
+    token: str
+
+    def __new__(cls, token: str) -> NonFinite:
+        value = super().__new__(cls, token)
+        value.token = token
+        return value
+
+
 def _short(value: Any, limit: int = 60) -> str:
     """A value as it would appear in JSON, cut to one short line."""
+    if isinstance(value, NonFinite):
+        value = value.token
+        return value if len(value) <= limit else value[: limit - 1] + "…"
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
@@ -65,15 +80,9 @@ def _json_problem(msg: str) -> Phrase | str:
     return next((phrase for start, phrase in _JSON_PROBLEMS if msg.startswith(start)), msg)
 
 
-def _reject_constant(token: str) -> Any:
-    raise ConfigError("error.json_constant", token=token)
-
-
-def _finite_float(token: str) -> float:
+def _parse_float(token: str) -> float:
     value = float(token)
-    if not math.isfinite(value):
-        raise ConfigError("error.json_overflow", number=_short(token, 30))
-    return value
+    return value if math.isfinite(value) else NonFinite(token)
 
 
 def json_depth(value: Any) -> int:
@@ -90,12 +99,18 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def parse_json_text(text: str | bytes) -> Any:
-    """JSON text (or UTF-8 bytes) to Python values, within lrviz's limits, else `ConfigError`."""
+def parse_json_text(
+    text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES, max_depth: int = MAX_DEPTH
+) -> Any:
+    """JSON text (or UTF-8 bytes) to Python values, within lrviz's limits, else `ConfigError`.
+
+    `NaN`, `Infinity` and numbers that overflow become `NonFinite` values, refused (with the
+    field's name) by the check of the field they sit in.
+    """
     if isinstance(text, (bytes, bytearray, memoryview)):
         raw = bytes(text)
-        if len(raw) > MAX_TEXT_BYTES:
-            raise ConfigError("error.text_too_large", size=len(raw), limit=MAX_TEXT_BYTES)
+        if len(raw) > max_bytes:
+            raise ConfigError("error.text_too_large", size=len(raw), limit=max_bytes)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as err:
@@ -103,24 +118,22 @@ def parse_json_text(text: str | bytes) -> Any:
     if not isinstance(text, str):
         raise ConfigError("error.not_text", type=type(text).__name__)
     size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > MAX_TEXT_BYTES:
-        raise ConfigError("error.text_too_large", size=size, limit=MAX_TEXT_BYTES)
+    if size > max_bytes:
+        raise ConfigError("error.text_too_large", size=size, limit=max_bytes)
     if not text.strip():
         raise ConfigError("error.text_empty")
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-    except ConfigError:
-        raise
+        value = json.loads(text, parse_constant=NonFinite, parse_float=_parse_float)
     except RecursionError:
-        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH) from None
+        raise ConfigError("error.json_too_deep", limit=max_depth) from None
     except json.JSONDecodeError as err:
         raise ConfigError(
             "error.json_invalid", detail=_json_problem(err.msg), line=err.lineno, column=err.colno
         ) from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
         raise ConfigError("error.json_unusable", detail=str(err)) from None
-    if json_depth(value) > MAX_DEPTH:
-        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH)
+    if json_depth(value) > max_depth:
+        raise ConfigError("error.json_too_deep", limit=max_depth)
     return value
 
 
@@ -328,12 +341,14 @@ def default_config(class_name: str) -> dict[str, Any]:
     return from_keras({"class_name": class_name, "config": STARTERS[class_name]}).to_keras()
 
 
+# Starter names are valid TensorFlow scope names (`^[A-Za-z0-9_.\\/>-]*$`): an exported config
+# then trains on the TensorFlow backend and tf_keras too.
 STARTERS: dict[str, dict[str, Any]] = {
     "CosineDecay": {
         "initial_learning_rate": 0.0,
         "decay_steps": 9000,
         "alpha": 0.1,
-        "name": "Warmup + cosine",
+        "name": "warmup_cosine",
         "warmup_target": 1e-3,
         "warmup_steps": 1000,
     },
@@ -343,19 +358,19 @@ STARTERS: dict[str, dict[str, Any]] = {
         "t_mul": 2.0,
         "m_mul": 0.8,
         "alpha": 0.0,
-        "name": "SGDR restarts",
+        "name": "sgdr_restarts",
     },
     "ExponentialDecay": {
         "initial_learning_rate": 1e-3,
         "decay_steps": 1000,
         "decay_rate": 0.8,
         "staircase": False,
-        "name": "Exponential",
+        "name": "exponential",
     },
     "PiecewiseConstantDecay": {
         "boundaries": [3000, 6000, 8000],
         "values": [1e-3, 5e-4, 1e-4, 1e-5],
-        "name": "Step decay",
+        "name": "step_decay",
     },
     "PolynomialDecay": {
         "initial_learning_rate": 1e-3,
@@ -363,13 +378,13 @@ STARTERS: dict[str, dict[str, Any]] = {
         "end_learning_rate": 1e-5,
         "power": 2.0,
         "cycle": False,
-        "name": "Polynomial",
+        "name": "polynomial",
     },
     "InverseTimeDecay": {
         "initial_learning_rate": 1e-3,
         "decay_steps": 1000,
         "decay_rate": 0.5,
         "staircase": False,
-        "name": "Inverse time",
+        "name": "inverse_time",
     },
 }

@@ -20,7 +20,8 @@ from typing import Any
 
 from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
-from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras, schedules_from_json
+from lrviz.keras_import import Imported, read_keras
+from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras
 from lrviz.literal import markdown_text
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
@@ -170,13 +171,16 @@ def starter_studio(view: View | None = None) -> Studio:
 
 
 def unique_name(name: str, taken: Iterable[str]) -> str:
-    """`name`, or `name (2)`, `name (3)`, ... (cut to Keras-friendly length) when it is taken."""
+    """`name`, or `name_2`, `name_3`, ... (cut to Keras-friendly length) when it is taken.
+
+    The suffix keeps a name TensorFlow accepts as a scope name one it accepts.
+    """
     used = set(taken)
     if name not in used:
         return name
     number = 2
     while True:
-        suffix = f" ({number})"
+        suffix = f"_{number}"
         candidate = name[: MAX_NAME_CHARS - len(suffix)] + suffix
         if candidate not in used:
             return candidate
@@ -270,15 +274,23 @@ def set_view(studio: Studio, **changes: Any) -> Studio:
     return replace(studio, view=replace(studio.view, **changes))
 
 
-def import_text(studio: Studio, text: str | bytes) -> Studio:
-    """Open every config in Keras JSON text (one config or a list; the legacy form too).
+def import_found(studio: Studio, imported: Imported) -> Studio:
+    """Open every schedule `keras_import.read_keras` found; the first one is selected.
+
+    Raises `TooManyConfigs` past the limit; the studio is then unchanged.
+    """
+    configs = [schedule.to_keras() for schedule in imported.schedules]
+    opened = _append(studio, configs, select=False)
+    return replace(opened, selected=opened.entries[len(studio.entries)].id)
+
+
+def import_text(studio: Studio, text: str | bytes, source_name: str | None = None) -> Studio:
+    """Open every schedule in text or file bytes: any form `keras_import.read_keras` reads
+    (a schedule or a list, an optimizer, a compile or model config, a `.keras` file).
 
     Raises `ConfigError` naming the bad field and item; the studio is then unchanged.
-    The first imported configuration is selected.
     """
-    configs = [schedule.to_keras() for schedule in schedules_from_json(text)]
-    imported = _append(studio, configs, select=False)
-    return replace(imported, selected=imported.entries[len(studio.entries)].id)
+    return import_found(studio, read_keras(text, source_name))
 
 
 def _replace_entry(studio: Studio, new: OpenConfig) -> Studio:

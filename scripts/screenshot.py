@@ -32,7 +32,7 @@ def take(url: str, out: Path, full_page: bool) -> None:
             "() => document.querySelectorAll('.scatterlayer .trace path.js-line').length >= 2"
         )
         wait_until_settled(page)
-        page.get_by_role("button", name="Warmup + cosine").click()
+        page.get_by_role("button", name="warmup_cosine").click()
         wait_until_settled(page)
         page.mouse.move(WIDTH - 10, HEIGHT - 10)
         page.wait_for_timeout(500)

@@ -145,7 +145,7 @@ def test_downloads_after_edits_and_chart_reruns_hold_what_is_shown_and_log_no_er
 
 
 def test_a_share_link_opens_the_same_configurations_in_a_fresh_page(page, browser):
-    names = ["Warmup + cosine", "Step decay"]
+    names = ["warmup_cosine", "step_decay"]
     page.get_by_role("button", name="Compare with an example").click()
     wait_for_legend(page, names)
     wait_until_settled(page)
@@ -194,3 +194,39 @@ def test_after_switching_language_on_the_page_the_chart_options_keep_working(pag
         page.wait_for_function(f"steps => ({X_TITLE_JS})() === steps", arg=steps)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.evaluate(X_TITLE_JS) == steps
+
+
+def upload(page, path: Path) -> None:
+    """Choose `path` in the Import tab's file uploader."""
+    page.get_by_role("tab", name="Import").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+
+
+def test_an_uploaded_keras_model_and_an_exact_mebibyte_of_json_are_drawn(page, tmp_path: Path):
+    from keras_oracle import keras
+
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, 2000, name="run7_cosine")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="mse")
+    model.save(tmp_path / "run7.keras")
+    before = chart_paths(page)
+
+    upload(page, tmp_path / "run7.keras")
+    wait_for_legend(page, ["warmup_cosine", "run7_cosine"])
+    wait_until_settled(page)
+    assert len(chart_paths(page)) == len(before) + 1
+    expect(
+        page.get_by_text("Opened “run7_cosine” from the `learning_rate` of Adam")
+    ).to_be_visible()
+
+    # Exactly 1 MiB, what paste and the CLI accept: the uploader used to refuse it.
+    text = json.dumps(
+        {
+            **lrviz.default_config("ExponentialDecay"),
+            "config": {**lrviz.default_config("ExponentialDecay")["config"], "name": "exact_mib"},
+        }
+    )
+    (tmp_path / "exact.json").write_text(text + " " * (1024 * 1024 - len(text)))
+    upload(page, tmp_path / "exact.json")
+    wait_for_legend(page, ["warmup_cosine", "run7_cosine", "exact_mib"])
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -49,7 +49,7 @@ def test_eval_prints_a_step_column_and_one_exact_column_per_config(config_files,
     assert run(["eval", str(config_files[0]), str(config_files[1]), "--steps", "0:10001:250"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out))
     steps = np.arange(0, 10001, 250)
-    assert list(table.columns) == ["step", "Warmup + cosine", "Exponential", "Step decay"]
+    assert list(table.columns) == ["step", "warmup_cosine", "exponential", "step_decay"]
     np.testing.assert_array_equal(table["step"], steps)
     for column, class_name in zip(
         table.columns[1:], ["CosineDecay", "ExponentialDecay", "PiecewiseConstantDecay"]
@@ -61,7 +61,7 @@ def test_eval_prints_a_step_column_and_one_exact_column_per_config(config_files,
 def test_duplicate_names_get_distinct_columns(config_files, capsys):
     run(["eval", str(config_files[0]), str(config_files[0]), "--steps", "0:2"])
     header = capsys.readouterr().out.splitlines()[0]
-    assert header == "step,Warmup + cosine,Warmup + cosine (2)"
+    assert header == "step,warmup_cosine,warmup_cosine (2)"
 
 
 def test_link_opens_the_same_configs(config_files, capsys):
@@ -227,7 +227,7 @@ def test_plot_html_y_values_are_the_engines_at_the_plotted_steps(tmp_path, confi
 def test_plot_files_and_lists_are_coloured_in_order_like_the_app(tmp_path, config_files):
     data, _, _, _ = _plot(tmp_path, str(config_files[1]), str(config_files[0]))
     curves = _curves(data)
-    assert [c["name"] for c in curves] == ["Exponential", "Step decay", "Warmup + cosine"]
+    assert [c["name"] for c in curves] == ["exponential", "step_decay", "warmup_cosine"]
     assert [c["line"]["color"] for c in curves] == [figures.line_style(i)[0] for i in range(3)]
 
 
@@ -412,7 +412,7 @@ def test_plot_svg_is_xml_naming_every_curve(tmp_path, config_files):
     root = ET.parse(out).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = {e.text for e in root.iter() if e.tag.endswith("text") and e.text}
-    assert {TRICKY_NAME, "Exponential", "Step decay"} <= texts
+    assert {TRICKY_NAME, "exponential", "step_decay"} <= texts
     lines = [e for e in root.iter() if "js-line" in (e.get("class") or "")]
     assert len(lines) >= 3
 

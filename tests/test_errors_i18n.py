@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import string
+import tempfile
+import zipfile
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +18,8 @@ import pytest
 import lrviz.state as ss
 from lrviz.errors import ConfigError, Phrase
 from lrviz.i18n import LANGUAGES
+from lrviz.keras_import import MAX_ARCHIVE_BYTES, read_file, read_keras
+from lrviz.keras_import import from_keras as read_from_keras
 from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, from_keras, parse_json_text
 from lrviz.keras_json import schedules_from_json as many
 from lrviz.params import ParamSpec
@@ -45,11 +51,46 @@ def _piecewise(boundaries: Any, values: Any) -> dict[str, Any]:
 
 PIECEWISE = SCHEDULES["PiecewiseConstantDecay"].params[:2]
 
+
+def _json_cosine(field: str, token: str) -> str:
+    """A CosineDecay as JSON text with `token` (NaN, 1e999 ...) written as `field`'s value."""
+    return json.dumps(_cosine(**{field: "TOKEN"})).replace('"TOKEN"', token)
+
+
+def _tensor(value: Any) -> dict[str, Any]:
+    return {"class_name": "__tensor__", "config": {"value": value, "dtype": "float32"}}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _huge_keras() -> None:
+    """A sparse file past the .keras limit: refused on its size, before any read."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "big.keras")
+        with path.open("wb") as file:
+            file.write(b"PK\x03\x04")
+            file.truncate(MAX_ARCHIVE_BYTES + 1)
+        read_file(path)
+
+
+class Sequential:
+    """A model that was never compiled, as a notebook holds one."""
+
+    def get_compile_config(self) -> None:
+        return None
+
+
 # (id, what raises, a word every language's message must contain: the field where there is one)
 CASES: list[tuple[str, Callable[[], Any], str]] = [
-    ("nan", lambda: from_keras('{"class_name": NaN}'), "NaN"),
-    ("infinity", lambda: from_keras('{"x": -Infinity}'), "Infinity"),
-    ("overflow", lambda: from_keras('{"x": 1e999}'), "1e999"),
+    ("nan", lambda: from_keras(_json_cosine("initial_learning_rate", "NaN")), "NaN"),
+    ("infinity", lambda: from_keras(_json_cosine("decay_steps", "-Infinity")), "decay_steps"),
+    ("overflow", lambda: from_keras(_json_cosine("alpha", "1e999")), "alpha"),
     ("big_bytes", lambda: parse_json_text(b" " * (MAX_TEXT_BYTES + 1)), "1 MiB"),
     ("big_text", lambda: parse_json_text(" " * (MAX_TEXT_BYTES + 1)), "1 MiB"),
     ("not_utf8", lambda: parse_json_text(b'{"a": "\xff"}'), "UTF-8"),
@@ -116,6 +157,24 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         "boundaries",
     ),
     ("cell", lambda: ss.lists_from_table([{"boundaries": "ten"}], PIECEWISE), "boundaries"),
+    ("array", lambda: read_keras(_cosine(alpha=_tensor([0.1, 0.2]))), "alpha"),
+    (
+        "wrapped",
+        lambda: read_keras(_cosine(decay_steps={"class_name": "__tensor__"})),
+        "decay_steps",
+    ),
+    ("literal", lambda: read_keras("{'class_name': b'x'}"), "b'x'"),
+    ("live", lambda: read_keras(object()), "object"),
+    ("uncompiled", lambda: read_keras(Sequential()), "Sequential"),
+    ("constant", lambda: read_keras({"name": "sgd", "learning_rate": 0.01}), "0.01"),
+    ("rate_text", lambda: read_keras({"name": "sgd", "learning_rate": "fast"}), "learning_rate"),
+    ("several", lambda: read_from_keras([GOOD, GOOD]), "2"),
+    ("device", lambda: read_file("/dev/zero"), ""),
+    ("no_config", lambda: read_keras(_zip({"metadata.json": b"{}"})), "config.json"),
+    ("members", lambda: read_keras(_zip({f"{i}": b"" for i in range(1001)})), "1,001"),
+    ("member_size", lambda: read_keras(_zip({"config.json": b" " * (16 * 2**20 + 1)})), "json"),
+    ("not_zip", lambda: read_keras(b"PK\x03\x04 not a zip"), ".keras"),
+    ("huge_keras", _huge_keras, "200"),
 ]
 """Bad inputs that, together, reach every error message and every bounds phrase lrviz has."""
 CASE = {name: case for name, case, _ in CASES}
@@ -192,6 +251,8 @@ def test_the_cases_reach_every_error_and_bounds_key():
     reached |= set().union(
         *(_keys(_raised(lambda t=t: parse_json_text(t))) for t in JSON_SYNTAX_ERRORS)
     )
+    # Notes (import.*) worded inside an error are checked by test_i18n; here only error keys.
+    reached = {key for key in reached if key.startswith(("error.", "bounds.", "json_problem."))}
     assert reached == error_catalog("en").keys()
 
 

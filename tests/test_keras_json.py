@@ -89,7 +89,7 @@ def test_integer_learning_rate_keeps_its_type_for_the_finding():
         (
             '{"class_name": "CosineDecay", "config": {"initial_learning_rate": 1e999, '
             '"decay_steps": 10}}',
-            "infinity",
+            "`initial_learning_rate` must be a finite number.*1e999",
         ),
         (
             '{"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.1, '

@@ -110,7 +110,7 @@ def test_python_snippet_calls_the_keras_constructor_with_repr_values():
     snippet = payloads.python_snippet(integer_cosine())
     assert "keras.optimizers.schedules.CosineDecay(\n" in snippet
     assert "    initial_learning_rate=0.0,\n" in snippet
-    assert "    name='Warmup + cosine',\n" in snippet
+    assert "    name='warmup_cosine',\n" in snippet
 
 
 @pytest.mark.oracle

@@ -256,7 +256,7 @@ def test_payload_is_minified_json_with_short_names() -> None:
     params = encode_state(SharedState((Entry(COSINE, visible=False),)))
     text = json.dumps(payload_json(params), separators=(",", ":"))
     assert text == (
-        '[{"k":"C","p":{"lr":0.0,"ds":9000,"a":0.1,"n":"Warmup + cosine","wt":0.001,'
+        '[{"k":"C","p":{"lr":0.0,"ds":9000,"a":0.1,"n":"warmup_cosine","wt":0.001,'
         '"ws":1000},"h":true}]'
     )
 

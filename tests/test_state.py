@@ -39,7 +39,7 @@ def test_starter_is_cosine_decay_with_warmup_to_1e_3_over_1000_steps_then_9000()
         "initial_learning_rate": 0.0,
         "decay_steps": 9000,
         "alpha": 0.1,
-        "name": "Warmup + cosine",
+        "name": "warmup_cosine",
         "warmup_target": 1e-3,
         "warmup_steps": 1000,
     }
@@ -64,9 +64,9 @@ def test_add_opens_the_class_with_its_starting_values_and_selects_it(class_name)
 def test_add_gives_a_name_already_open_a_number():
     studio = studio_with("CosineDecay", "CosineDecay", "CosineDecay")
     assert [e.name for e in studio.entries] == [
-        "Warmup + cosine",
-        "Warmup + cosine (2)",
-        "Warmup + cosine (3)",
+        "warmup_cosine",
+        "warmup_cosine_2",
+        "warmup_cosine_3",
     ]
 
 
@@ -75,7 +75,7 @@ def test_duplicate_inserts_an_identical_copy_after_the_source_and_selects_it():
     first = studio.entries[0]
     studio = ss.duplicate(studio, first.id)
     copy = studio.entries[1]
-    assert copy.name == "Warmup + cosine (2)"
+    assert copy.name == "warmup_cosine_2"
     assert {**copy.config["config"], "name": None} == {**first.config["config"], "name": None}
     assert studio.selected == copy.id
     assert copy.id not in (first.id, studio.entries[2].id)
@@ -92,7 +92,7 @@ def test_rename_to_an_overlong_name_raises_and_leaves_the_studio_as_it_was():
     studio = ss.starter_studio()
     with pytest.raises(ConfigError, match="name"):
         ss.rename(studio, studio.selected, "x" * 201)
-    assert studio.current.name == "Warmup + cosine"
+    assert studio.current.name == "warmup_cosine"
 
 
 def test_hide_and_show_flip_only_the_visible_flag():
