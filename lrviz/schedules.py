@@ -63,6 +63,8 @@ class ScheduleSpec:
     constant: Callable[[Config], int | None] | None = field(default=None, repr=False)
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
     float32_step: bool = True
+    # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA; lrviz.compiled).
+    path: str = "eager"
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -1145,10 +1147,36 @@ class Schedule:
         return str(self.config["name"])
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Schedule) and self.to_keras() == other.to_keras()
+        return (
+            isinstance(other, Schedule)
+            and self.path == other.path
+            and self.to_keras() == other.to_keras()
+        )
 
     def __hash__(self) -> int:
-        return hash(repr(self.to_keras()))
+        return hash((self.path, repr(self.to_keras())))
+
+    @property
+    def path(self) -> str:
+        """Where Keras runs this curve: "eager" or "compiled" (see `compiled()`)."""
+        return self.spec.path
+
+    def compiled(self) -> Schedule:
+        """The schedule as the compiled path applies it (JAX `fit`, TensorFlow with XLA):
+        same call signature, vectorised, numpy only; see `lrviz.compiled`."""
+        from lrviz.compiled import compiled_spec
+
+        if self.path == "compiled":
+            return self
+        return Schedule(compiled_spec(self.spec), self.config)
+
+    def on_path(self, path: str) -> Schedule:
+        """This schedule on `path` ("eager" or "compiled")."""
+        return self.compiled() if path == "compiled" else self.eager()
+
+    def eager(self) -> Schedule:
+        """The schedule as eager Keras computes it (the reference arithmetic)."""
+        return self if self.path == "eager" else Schedule(SCHEDULES[self.class_name], self.config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())

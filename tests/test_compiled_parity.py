@@ -1,0 +1,169 @@
+"""`Schedule.compiled()` against real Keras on JAX, jitted as `model.fit`'s train step runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from config_factory import CLASSES, random_config, steps_to_check
+from jax_oracle import jitted_values
+
+import lrviz
+
+pytestmark = pytest.mark.oracle
+
+CONFIGS_PER_CLASS = 50
+RTOL = 1e-4
+
+
+def _keras(class_name: str, **config) -> dict:
+    return {"module": "keras.optimizers.schedules", "class_name": class_name, "config": config}
+
+
+# The cases of issue #15: NaN from decay_steps, stairs and restarts one step late under `fit`.
+POLY_NAN = _keras("PolynomialDecay", initial_learning_rate=0.01, decay_steps=1000,
+                  end_learning_rate=0.0, power=0.9)  # fmt: skip
+NAMED = [
+    POLY_NAN,
+    _keras(
+        "PolynomialDecay",
+        initial_learning_rate=0.01,
+        decay_steps=12345,
+        end_learning_rate=0.0,
+        power=0.5,
+    ),  # fmt: skip
+    _keras(
+        "InverseTimeDecay",
+        initial_learning_rate=1.0,
+        decay_steps=243,
+        decay_rate=3.6,
+        staircase=True,
+    ),  # fmt: skip
+    _keras(
+        "ExponentialDecay",
+        initial_learning_rate=1.0,
+        decay_steps=6919,
+        decay_rate=0.5,
+        staircase=True,
+    ),  # fmt: skip
+    _keras("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+]
+
+
+def _geometric_restarts(schedule: lrviz.Schedule) -> bool:
+    """SGDR with t_mul != 1: its restart index goes through XLA's own float32 `log`."""
+    return schedule.class_name == "CosineDecayRestarts" and schedule.config["t_mul"] != 1.0
+
+
+@pytest.fixture(scope="module")
+def compared() -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
+    """(schedule, steps, jitted Keras values) for the named cases and random configs of every
+    class, all evaluated in one JAX subprocess."""
+    rng = np.random.default_rng(15)
+    configs = list(NAMED)
+    configs += [random_config(name, rng) for name in CLASSES for _ in range(CONFIGS_PER_CLASS)]
+    items, schedules = [], []
+    for config in configs:
+        schedule = lrviz.from_keras(config)
+        steps = steps_to_check(schedule, rng)
+        if schedule.class_name == "PiecewiseConstantDecay":
+            steps = steps[steps < 2**31]  # `fit`'s step counter is int32 on JAX
+        schedules.append(schedule)
+        items.append({"config": schedule.to_keras(), "steps": steps.tolist()})
+    values = jitted_values(items)
+    return [(s, np.array(i["steps"]), v) for s, i, v in zip(schedules, items, values)]
+
+
+def _mismatches(schedule: lrviz.Schedule, steps: np.ndarray, keras: np.ndarray) -> list[str]:
+    ours = schedule.compiled()(steps)
+    peak = np.nanmax(np.abs(keras), initial=0.0)
+    with np.errstate(invalid="ignore"):
+        close = np.isclose(ours, keras, rtol=RTOL, atol=RTOL * peak, equal_nan=True)
+    bad = np.flatnonzero(~close)
+    return [f"{schedule!r} step={steps[i]}: ours {ours[i]!r} jit {keras[i]!r}" for i in bad]
+
+
+def test_named_cases_match_jitted_keras(compared):
+    for schedule, steps, keras in compared[: len(NAMED)]:
+        assert not _mismatches(schedule, steps, keras)
+
+
+def test_random_configs_match_jitted_keras(compared):
+    checked, mismatches = 0, []
+    for schedule, steps, keras in compared[len(NAMED) :]:
+        if _geometric_restarts(schedule):
+            continue
+        checked += steps.size
+        mismatches += _mismatches(schedule, steps, keras)
+    assert checked > 5000
+    assert not mismatches, f"{len(mismatches)} of {checked} differ, e.g. {mismatches[:3]}"
+
+
+def test_nan_steps_are_those_of_jitted_keras(compared):
+    for schedule, steps, keras in compared:
+        ours = np.isnan(schedule.compiled()(steps))
+        assert np.array_equal(ours, np.isnan(keras)), schedule
+
+
+def test_geometric_restarts_mostly_match(compared):
+    """t_mul != 1: XLA's float32 log differs from numpy's by an ulp, which can move a restart by
+    one step where log(...) / log(t_mul) lands within an ulp of a whole number, and near the
+    t_mul < 1 limit the fraction is ill-conditioned. Most steps still agree."""
+    checked, bad = 0, 0
+    for schedule, steps, keras in compared:
+        if not _geometric_restarts(schedule):
+            continue
+        t_mul = schedule.config["t_mul"]
+        if t_mul < 1:  # leave out where the periods are under 1% of the first one
+            limit = schedule.config["first_decay_steps"] / (1 - t_mul)
+            keep = steps < limit * (1 - 0.01 * (1 - t_mul))
+            steps, keras = steps[keep], keras[keep]
+        checked += steps.size
+        bad += len(_mismatches(schedule, steps, keras))
+    assert checked > 500
+    assert bad < 0.03 * checked
+
+
+def test_polynomial_nan_and_stair_steps_of_the_issue(compared):
+    poly, steps, keras = compared[0]
+    assert np.isnan(keras[steps >= 1000]).all() and not np.isnan(keras[steps < 1000]).any()
+    assert np.isnan(poly.compiled()(np.array([1000, 10**6]))).all()
+    assert not np.isnan(poly(np.array([1000]))).any()
+    inverse = lrviz.from_keras(NAMED[2]).compiled()
+    assert inverse(np.array([243, 244])).tolist() == [1.0, pytest.approx(1 / 4.6)]
+    assert 244 in inverse.breakpoints(1000).tolist()
+
+
+FIT_SCRIPT = """
+import json, numpy as np, keras
+schedule = keras.optimizers.schedules.deserialize(json.loads(%r))
+model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+model.compile(optimizer=keras.optimizers.SGD(schedule), loss="mse")
+rates = []
+class Rate(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        rates.append([float(logs["loss"]), float(np.isnan(model.layers[0].kernel.numpy()).any())])
+x = np.ones((1, 1), "float32")
+model.fit(x, x, batch_size=1, epochs=%d, verbose=0, callbacks=[Rate()])
+print(json.dumps(rates))
+"""
+
+
+def test_a_real_jax_fit_turns_nan_at_the_first_nan_step_lrviz_names():
+    """`model.fit` on JAX with PolynomialDecay(0.01, 1000, end 0, power 0.9): the weights turn
+    NaN after the update of step 1000 (the 1001st batch), exactly where `findings` says."""
+    first = [f for f in lrviz.findings(lrviz.from_keras(POLY_NAN)) if f.code == "compiled_nan"]
+    assert first and first[0].params["step"] == 1000
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    script = FIT_SCRIPT % (json.dumps(POLY_NAN), 1002)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    nan_weights = [bool(row[1]) for row in rows]
+    # Batch b applies the rate of step b (the optimizer's counter before the update).
+    assert nan_weights.index(True) == first[0].params["step"]
