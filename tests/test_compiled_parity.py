@@ -25,32 +25,17 @@ def _keras(class_name: str, **config) -> dict:
 
 
 # The cases of issue #15: NaN from decay_steps, stairs and restarts one step late under `fit`.
-POLY_NAN = _keras("PolynomialDecay", initial_learning_rate=0.01, decay_steps=1000,
-                  end_learning_rate=0.0, power=0.9)  # fmt: skip
+POLY = {"initial_learning_rate": 0.01, "end_learning_rate": 0.0}
+STAIRS = {"initial_learning_rate": 1.0, "staircase": True}
+POLY_NAN = _keras("PolynomialDecay", decay_steps=1000, power=0.9, **POLY)
 NAMED = [
     POLY_NAN,
-    _keras(
-        "PolynomialDecay",
-        initial_learning_rate=0.01,
-        decay_steps=12345,
-        end_learning_rate=0.0,
-        power=0.5,
-    ),  # fmt: skip
-    _keras(
-        "InverseTimeDecay",
-        initial_learning_rate=1.0,
-        decay_steps=243,
-        decay_rate=3.6,
-        staircase=True,
-    ),  # fmt: skip
-    _keras(
-        "ExponentialDecay",
-        initial_learning_rate=1.0,
-        decay_steps=6919,
-        decay_rate=0.5,
-        staircase=True,
-    ),  # fmt: skip
+    _keras("PolynomialDecay", decay_steps=12345, power=0.5, **POLY),
+    _keras("InverseTimeDecay", decay_steps=243, decay_rate=3.6, **STAIRS),
+    _keras("ExponentialDecay", decay_steps=6919, decay_rate=0.5, **STAIRS),
     _keras("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+    # The decay_steps the NaN finding proposes instead of 1000.
+    _keras("PolynomialDecay", decay_steps=999, power=0.9, **POLY),
 ]
 
 
@@ -136,6 +121,31 @@ def test_polynomial_nan_and_stair_steps_of_the_issue(compared):
     inverse = lrviz.from_keras(NAMED[2]).compiled()
     assert inverse(np.array([243, 244])).tolist() == [1.0, pytest.approx(1 / 4.6)]
     assert 244 in inverse.breakpoints(1000).tolist()
+
+
+def test_findings_name_the_first_nan_step_of_jitted_keras(compared):
+    named = 0
+    for schedule, steps, keras in compared:
+        nan_steps = steps[np.isnan(keras)]
+        eager_nan = steps[np.isnan(schedule(steps))]
+        found = [f for f in lrviz.findings(schedule) if f.code.startswith("compiled_nan")]
+        if nan_steps.size and (eager_nan.size == 0 or eager_nan[0] != nan_steps[0]):
+            # The checked steps are a sample: the first NaN lies at or before the first one seen.
+            assert found, schedule
+            first = found[0].params["step"]
+            assert first <= nan_steps[0] and np.isnan(schedule.compiled()(first)), schedule
+            named += first == nan_steps[0]
+        elif not nan_steps.size:
+            assert not found, schedule
+    assert named >= 2
+
+
+def test_the_proposed_decay_steps_gives_no_nan_under_jit(compared):
+    poly, _, _ = compared[0]
+    proposal = next(f for f in lrviz.findings(poly) if f.code.startswith("compiled_nan"))
+    assert proposal.params["safe"] == 999
+    _, steps, keras = compared[len(NAMED) - 1]
+    assert steps.max() > 999 and not np.isnan(keras).any()
 
 
 FIT_SCRIPT = """
