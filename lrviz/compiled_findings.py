@@ -36,6 +36,8 @@ def safe_decay_steps(decay_steps: int) -> int | None:
 
 
 def _nan_finding(schedule: Schedule, compiled: Schedule, reach: int) -> Finding | None:
+    # Past where the eager curve settles (or turns NaN) too: the compiled NaN may come later.
+    reach = max(reach, 2 * schedule.settles_at())
     step = _first_nan(compiled, reach)
     if step is None or step == _first_nan(schedule, reach):
         return None

@@ -149,31 +149,35 @@ def test_the_proposed_decay_steps_gives_no_nan_under_jit(compared):
 
 
 FIT_SCRIPT = """
-import json, numpy as np, keras
-schedule = keras.optimizers.schedules.deserialize(json.loads(%r))
+import json, sys, numpy as np, keras
+schedule = keras.optimizers.schedules.deserialize(json.loads(sys.argv[1]))
 model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.SGD(schedule), loss="mse")
-rates = []
-class Rate(keras.callbacks.Callback):
+nan_after = []
+class Watch(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
-        rates.append([float(logs["loss"]), float(np.isnan(model.layers[0].kernel.numpy()).any())])
-x = np.ones((1, 1), "float32")
-model.fit(x, x, batch_size=1, epochs=%d, verbose=0, callbacks=[Rate()])
-print(json.dumps(rates))
+        nan_after.append(bool(np.isnan(self.model.layers[0].kernel.numpy()).any()))
+x = np.ones((int(sys.argv[2]), 1), "float32")
+model.fit(x, x, batch_size=1, epochs=1, verbose=0, shuffle=False, callbacks=[Watch()])
+print(json.dumps(nan_after))
 """
 
 
 def test_a_real_jax_fit_turns_nan_at_the_first_nan_step_lrviz_names():
     """`model.fit` on JAX with PolynomialDecay(0.01, 1000, end 0, power 0.9): the weights turn
     NaN after the update of step 1000 (the 1001st batch), exactly where `findings` says."""
-    first = [f for f in lrviz.findings(lrviz.from_keras(POLY_NAN)) if f.code == "compiled_nan"]
+    first = [
+        f for f in lrviz.findings(lrviz.from_keras(POLY_NAN)) if f.code.startswith("compiled_nan")
+    ]
     assert first and first[0].params["step"] == 1000
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
-    script = FIT_SCRIPT % (json.dumps(POLY_NAN), 1002)
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", FIT_SCRIPT, json.dumps(POLY_NAN), "1002"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
-    rows = json.loads(done.stdout.strip().splitlines()[-1])
-    nan_weights = [bool(row[1]) for row in rows]
-    # Batch b applies the rate of step b (the optimizer's counter before the update).
-    assert nan_weights.index(True) == first[0].params["step"]
+    nan_after = json.loads(done.stdout.strip().splitlines()[-1])
+    # Batch b (from 0) applies the rate at step b (the optimizer's counter before its update).
+    assert nan_after.index(True) == first[0].params["step"]
