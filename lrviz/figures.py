@@ -213,6 +213,8 @@ def _floor_step(curve: Curve, stop: int) -> int | None:
 
 
 def mark_label(mark: Mark, lang: str) -> str:
+    if not math.isfinite(mark.value):  # "NaN from here" says it all
+        return t(f"mark.{mark.kind}", lang)
     return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=format_lr(mark.value))
 
 
