@@ -342,6 +342,5 @@ def _with_compiled(schedule: Schedule, horizon: int | None) -> list[Finding]:
     """The eager findings, then what the compiled path (JAX `fit`, XLA) does differently."""
     from lrviz.compiled_findings import compiled_findings
 
-    return _schedule_findings(schedule, horizon) + compiled_findings(
-        schedule, _reach(schedule, horizon)
-    )
+    compiled = compiled_findings(schedule, _reach(schedule, horizon))
+    return _schedule_findings(schedule, horizon) + list(compiled)

@@ -13,6 +13,7 @@ from config_factory import CLASSES, random_config, steps_to_check
 from jax_oracle import jitted_values
 
 import lrviz
+from lrviz.compiled_findings import first_compiled_nan
 
 pytestmark = pytest.mark.oracle
 
@@ -34,9 +35,14 @@ NAMED = [
     _keras("InverseTimeDecay", decay_steps=243, decay_rate=3.6, **STAIRS),
     _keras("ExponentialDecay", decay_steps=6919, decay_rate=0.5, **STAIRS),
     _keras("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+    # A cycle whose compiled NaN comes just after an edge: step 13,107,201 (eager: none).
+    _keras("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
     # The decay_steps the NaN finding proposes instead of 1000.
     _keras("PolynomialDecay", decay_steps=999, power=0.9, **POLY),
 ]
+CYCLE_NAN = len(NAMED) - 2
+NO_STEPS = np.zeros(0, dtype=np.int64)
+EXTRA_STEPS = {CYCLE_NAN: np.arange(13_107_195, 13_107_205)}
 
 
 def _geometric_restarts(schedule: lrviz.Schedule) -> bool:
@@ -52,9 +58,9 @@ def compared() -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
     configs = list(NAMED)
     configs += [random_config(name, rng) for name in CLASSES for _ in range(CONFIGS_PER_CLASS)]
     items, schedules = [], []
-    for config in configs:
+    for index, config in enumerate(configs):
         schedule = lrviz.from_keras(config)
-        steps = steps_to_check(schedule, rng)
+        steps = np.union1d(steps_to_check(schedule, rng), EXTRA_STEPS.get(index, NO_STEPS))
         if schedule.class_name == "PiecewiseConstantDecay":
             steps = steps[steps < 2**31]  # `fit`'s step counter is int32 on JAX
         schedules.append(schedule)
@@ -126,6 +132,8 @@ def test_polynomial_nan_and_stair_steps_of_the_issue(compared):
 def test_findings_name_the_first_nan_step_of_jitted_keras(compared):
     named = 0
     for schedule, steps, keras in compared:
+        if schedule.config.get("cycle"):
+            continue  # NaN after cycle edges far out: the test below
         nan_steps = steps[np.isnan(keras)]
         eager_nan = steps[np.isnan(schedule(steps))]
         found = [f for f in lrviz.findings(schedule) if f.code.startswith("compiled_nan")]
@@ -138,6 +146,14 @@ def test_findings_name_the_first_nan_step_of_jitted_keras(compared):
         elif not nan_steps.size:
             assert not found, schedule
     assert named >= 2
+
+
+def test_a_cycle_turns_nan_just_after_an_edge_where_findings_say(compared):
+    schedule, steps, keras = compared[CYCLE_NAN]
+    nan_steps = steps[np.isnan(keras)]
+    assert nan_steps[0] == 13_107_201 and not np.isnan(schedule(steps)).any()
+    found = [f for f in lrviz.findings(schedule, 2**25) if f.code == "compiled_nan"]
+    assert found and found[0].params["step"] == 13_107_201
 
 
 def test_the_proposed_decay_steps_gives_no_nan_under_jit(compared):
@@ -181,3 +197,14 @@ def test_a_real_jax_fit_turns_nan_at_the_first_nan_step_lrviz_names():
     nan_after = json.loads(done.stdout.strip().splitlines()[-1])
     # Batch b (from 0) applies the rate at step b (the optimizer's counter before its update).
     assert nan_after.index(True) == first[0].params["step"]
+
+
+@pytest.mark.parametrize("decay_steps", [100, 6919])
+def test_the_cycle_nan_search_finds_what_every_step_finds(decay_steps):
+    """The search looks only just after cycle edges; every step from 2^21 to 2^24 agrees."""
+    config = _keras("PolynomialDecay", decay_steps=decay_steps, power=0.5, cycle=True, **POLY)
+    compiled = lrviz.from_keras(config).compiled()
+    steps = np.arange(2**21, 2**24, dtype=np.int64)
+    bad = steps[np.isnan(compiled(steps))]
+    assert bad.size
+    assert first_compiled_nan(compiled.eager(), 2**24) == bad[0]
