@@ -950,7 +950,8 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         return
     with box:
         st.latex(formulas.formula(schedule, worked.phase, lang()))
-        st.caption(tr("formula.worked"))
+        compiled = studio().view.run == "compiled"
+        st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
         for line in worked.lines:
             st.latex(line)
         for note in worked.notes:

@@ -6,8 +6,10 @@ Python floats that Keras mixes into float32 tensors are rounded to float32 first
 scalars), which is why some constants below are rounded before an operation and others after.
 
 An integer `initial_learning_rate` makes Keras compute in int32 (`warmup_target`, `alpha`, `t_mul`
-... are truncated, pi becomes 3); the `_int` branches reproduce that as closely as numpy allows and
-`lrviz.findings` explains it.
+... are truncated, pi becomes 3); the `_int` branches reproduce that bit for bit (up to 2^31 steps,
+where Keras's int32 step overflows): numpy's operators give float64 (int32 / int32), Keras's own
+ops float32 whatever they get. `lrviz.findings` explains it. `Schedule.compiled()` gives the
+compiled path (JAX `fit`, XLA): see `lrviz.compiled`.
 """
 
 from __future__ import annotations
