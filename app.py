@@ -27,6 +27,8 @@ from lrviz import (
 )
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz.compiled import PATHS
+from lrviz.compiled_formulas import compiled_worked
 from lrviz.dropped_link import dropped_link_html
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
@@ -50,7 +52,7 @@ FULL_RUN = "full_run"
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
-TRANSLATED_CHOICES = ("view.mode", "view.x")
+TRANSLATED_CHOICES = ("view.mode", "view.x", "view.run")
 EXACT_WIDTH = 170  # px: an exact entry beside its slider holds 1e-06 and 1,000,000,000,000
 STEP_ENTRY_WIDTH = 150  # px: a step count up to 10^12 with its +/- buttons
 
@@ -222,7 +224,8 @@ def on_view(field: str, key: str) -> None:
 
 
 def schedules_of(entries: tuple[ss.OpenConfig, ...]) -> list[Schedule]:
-    return [e.schedule() for e in entries]
+    """The entries' schedules on the path the chart follows (eager or compiled)."""
+    return [e.schedule().on_path(studio().view.run) for e in entries]
 
 
 def label_markdown(entry: ss.OpenConfig, warnings: int) -> str:
@@ -555,6 +558,17 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         horizontal=True,
     )
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    paths = {p: tr(f"view.run.{p}") for p in PATHS}
+    control(
+        row.radio,
+        "run",
+        "view.run",
+        tr("view.run"),
+        options=list(paths),
+        format_func=paths.__getitem__,
+        horizontal=True,
+        help=tr("view.run_help"),
+    )
     control(
         row.number_input,
         "steps_per_epoch",
@@ -611,16 +625,20 @@ def control(widget: Callable[..., Any], field: str, key: str, label: str, **kwar
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def sampled(config_json: str, start: int, stop: int, columns: int) -> tuple[Any, Any]:
+def sampled(
+    config_json: str, start: int, stop: int, columns: int, path: str = "eager"
+) -> tuple[Any, Any]:
     """Plotted steps and values of one configuration (cached: unchanged curves cost nothing)."""
-    schedule = schedules_from_json(config_json)[0]
+    schedule = schedules_from_json(config_json)[0].on_path(path)
     curve = fg.make_curve("", schedule, 0, stop, columns, start=start)
     return curve.steps, curve.values
 
 
 def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Curve:
-    steps, values = sampled(json.dumps(entry.config, sort_keys=True), start, stop, columns)
-    return fg.Curve(entry.name, entry.schedule(), entry.colour, steps, values)
+    path = studio().view.run
+    config_json = json.dumps(entry.config, sort_keys=True)
+    steps, values = sampled(config_json, start, stop, columns, path)
+    return fg.Curve(entry.name, entry.schedule().on_path(path), entry.colour, steps, values)
 
 
 def zoom_controls(horizon: int, first: int, last: int) -> None:
@@ -931,7 +949,10 @@ def formula_panel(entry: ss.OpenConfig) -> None:
     """The selected configuration's formula at the lookup step, worked through to the chart's number."""
     schedule = entry.schedule()
     step = studio().view.at_step
-    worked = formulas.worked_value(schedule, step, lang())
+    if studio().view.run == "compiled":
+        worked = compiled_worked(schedule, step, lang())
+    else:
+        worked = formulas.worked_value(schedule, step, lang())
     title = tr(
         "formula.panel",
         name=ss.plain_markdown(entry.name),
@@ -943,7 +964,8 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         return
     with box:
         st.latex(formulas.formula(schedule, worked.phase, lang()))
-        st.caption(tr("formula.worked"))
+        compiled = studio().view.run == "compiled"
+        st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
         for line in worked.lines:
             st.latex(line)
         for note in worked.notes:

@@ -163,6 +163,8 @@ class Mark:
     kind: str
     step: int
     value: float
+    # Where the marker is drawn when `value` cannot be (NaN from here: the value just before).
+    drawn_at: float | None = None
 
 
 def find_marks(curve: Curve, stop: int) -> list[Mark]:
@@ -179,12 +181,16 @@ def find_marks(curve: Curve, stop: int) -> list[Mark]:
     steps = np.union1d(np.array([0], dtype=np.int64), breaks)
     if peak_step is not None and peak_step != 0:
         steps = np.union1d(steps, [peak_step])
+    # The first NaN / inf plotted (the sampler keeps it exactly), a breakpoint or not.
+    steps = np.union1d(steps, curve.steps[~finite][:1])
     values = schedule(steps)
+    before = schedule(np.maximum(steps - 1, 0))
     marks = []
-    for step, value in zip(steps.tolist(), values.tolist()):
+    for step, value, previous in zip(steps.tolist(), values.tolist(), before.tolist()):
         if not math.isfinite(value):
-            kind = "nan"
-        elif step == floor_step:
+            marks.append(Mark("nan", step, value, previous if math.isfinite(previous) else None))
+            continue
+        if step == floor_step:
             kind = "floor"
         elif step == peak_step:
             kind = "peak"
@@ -209,6 +215,8 @@ def _floor_step(curve: Curve, stop: int) -> int | None:
 
 
 def mark_label(mark: Mark, lang: str) -> str:
+    if not math.isfinite(mark.value):  # "NaN from here" says it all
+        return t(f"mark.{mark.kind}", lang)
     return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=format_lr(mark.value))
 
 
@@ -495,7 +503,9 @@ def _add_marks(
         {
             "type": "scatter",
             "x": _x(steps, view),
-            "y": np.array([m.value for m in marks], dtype=np.float32),
+            "y": np.array(
+                [m.value if m.drawn_at is None else m.drawn_at for m in marks], dtype=np.float32
+            ),
             "text": [plotly_text(mark_label(m, lang)) for m in marks],
             "mode": "markers+text" if labelled else "markers",
             "textposition": ["top left" if m.step > right else "top right" for m in marks],

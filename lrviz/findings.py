@@ -375,7 +375,7 @@ def findings(config: Schedule | Mapping[str, Any], horizon: int | None = None) -
     user looks at (for the float32 rounding of large steps).
     """
     if isinstance(config, Schedule):
-        return _schedule_findings(config, horizon)
+        return _with_compiled(config.eager(), horizon)
     from lrviz.keras_json import from_keras
 
     raw = _raw_findings(config)
@@ -383,4 +383,12 @@ def findings(config: Schedule | Mapping[str, Any], horizon: int | None = None) -
         schedule = from_keras(config)
     except ConfigError:
         return raw
-    return raw + _schedule_findings(schedule, horizon)
+    return raw + _with_compiled(schedule, horizon)
+
+
+def _with_compiled(schedule: Schedule, horizon: int | None) -> list[Finding]:
+    """The eager findings, then what the compiled path (JAX `fit`, XLA) does differently."""
+    from lrviz.compiled_findings import compiled_findings
+
+    compiled = compiled_findings(schedule, _reach(schedule, horizon))
+    return _schedule_findings(schedule, horizon) + list(compiled)

@@ -6,8 +6,10 @@ Python floats that Keras mixes into float32 tensors are rounded to float32 first
 scalars), which is why some constants below are rounded before an operation and others after.
 
 An integer `initial_learning_rate` makes Keras compute in int32 (`warmup_target`, `alpha`, `t_mul`
-... are truncated, pi becomes 3); the `_int` branches reproduce that as closely as numpy allows and
-`lrviz.findings` explains it.
+... are truncated, pi becomes 3); the `_int` branches reproduce that bit for bit (up to 2^31 steps,
+where Keras's int32 step overflows): numpy's operators give float64 (int32 / int32), Keras's own
+ops float32 whatever they get. `lrviz.findings` explains it. `Schedule.compiled()` gives the
+compiled path (JAX `fit`, XLA): see `lrviz.compiled`.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class ScheduleSpec:
     constant: Callable[[Config], int | None] | None = field(default=None, repr=False)
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
     float32_step: bool = True
+    # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA; lrviz.compiled).
+    path: str = "eager"
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -355,27 +359,29 @@ def restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
-    """Integer `initial_learning_rate`: every argument truncated to int32, numpy `/` in float64."""
+    """Integer `initial_learning_rate`: every argument truncated to int32. Keras mixes numpy's
+    operators (int32 / int32 is float64) with its own ops, which compute in float32 whatever
+    they get (`ops.floor`, `ops.divide`, `ops.cos`... cast a float64 operand to float32 first)."""
     lr0 = int(cfg["initial_learning_rate"])
     first = int(cfg["first_decay_steps"])
     alpha = cast_int32(cfg["alpha"])
     t_mul = cast_int32(cfg["t_mul"])
     m_mul = cast_int32(cfg["m_mul"])
-    completed = steps.astype(np.int64) / np.float64(first)
+    completed = steps.astype(np.int64) / np.float64(first)  # numpy `/`: float64
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if t_mul == 1:
-            i_restart = np.floor(completed)
-            completed = completed - i_restart
+            i_restart = np.floor(completed.astype(F32))  # ops.floor
+            fraction = completed - i_restart  # numpy `-=`: float64
         else:
-            inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)
+            inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)  # ops.cast(..., int32)
             i_restart = np.floor(np.log(inner.astype(F32)) / np.log(F32(t_mul)))
-            power = np.power(F32(t_mul), i_restart)
-            sum_r = (F32(1.0) - power).astype(np.float64) / (1.0 - t_mul)
-            completed = (completed - sum_r) / power.astype(np.float64)
-        m_fac = np.power(F32(m_mul), i_restart)
-        cosine = 0.5 * m_fac * (1.0 + np.cos(3.0 * completed))
-        decayed = (1 - alpha) * cosine + alpha
-        return (lr0 * decayed).astype(F32)
+            power = keras_power(F32(t_mul), i_restart)
+            sum_r = (F32(1.0) - power) / F32(1.0 - t_mul)  # ops.divide
+            fraction = (completed.astype(F32) - sum_r) / power  # ops.subtract, ops.divide
+        m_fac = keras_power(F32(m_mul), i_restart)
+        cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(F32(3) * fraction.astype(F32)))
+        decayed = F32(1 - alpha) * cosine + F32(alpha)
+        return F32(lr0) * decayed
 
 
 # Most breakpoints `Schedule.breakpoints` lists by default.
@@ -603,12 +609,13 @@ def _settles_restarts(cfg: Config) -> int:
 def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 * decay_rate ^ (step / decay_steps); the exponent floored when `staircase`."""
     if computes_in_int(cfg):
-        p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
+        # numpy's int32 / int32 is float64; ops.floor and ops.power compute it in float32.
+        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
         if cfg["staircase"]:
             p = np.floor(p)
-        rate = np.float64(cast_int32(cfg["decay_rate"]))
-        with np.errstate(divide="ignore", over="ignore"):
-            return (int(cfg["initial_learning_rate"]) * np.power(rate, p)).astype(F32)
+        rate = F32(cast_int32(cfg["decay_rate"]))
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return F32(cfg["initial_learning_rate"]) * keras_power(rate, p)
     p = steps_float32(steps) / F32(cfg["decay_steps"])
     if cfg["staircase"]:
         p = np.floor(p)
@@ -619,11 +626,14 @@ def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
 def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 / (1 + decay_rate * step / decay_steps); the ratio floored when `staircase`."""
     if computes_in_int(cfg):
-        p = steps.astype(np.int64) / np.float64(cfg["decay_steps"])
+        # numpy's int32 / int32 is float64; ops.floor, ops.multiply, ops.add and ops.divide
+        # compute in float32.
+        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
         if cfg["staircase"]:
             p = np.floor(p)
-        denom = 1 + np.float64(cast_int32(cfg["decay_rate"])) * p
-        return (int(cfg["initial_learning_rate"]) / denom).astype(F32)
+        denom = F32(1) + F32(cast_int32(cfg["decay_rate"])) * p
+        with np.errstate(divide="ignore"):
+            return F32(cfg["initial_learning_rate"]) / denom
     p = steps_float32(steps) / F32(cfg["decay_steps"])
     if cfg["staircase"]:
         p = np.floor(p)
@@ -759,8 +769,10 @@ def _eval_polynomial_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
     decay_steps = int(cfg["decay_steps"])
     s = steps.astype(np.int64)
     if cfg["cycle"]:
-        multiplier = np.where(s == 0, 1.0, np.ceil(s / np.float64(decay_steps)))
-        p = s / (decay_steps * multiplier)
+        # numpy's int32 / int is float64; ops.ceil, ops.multiply and ops.divide use float32.
+        ceil = np.ceil((s / np.float64(decay_steps)).astype(F32))
+        multiplier = np.where(s == 0, F32(1), ceil)
+        p = s.astype(F32) / (F32(decay_steps) * multiplier)
     else:
         p = np.minimum(s, decay_steps).astype(F32) / F32(decay_steps)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -1154,10 +1166,36 @@ class Schedule:
         return str(self.config["name"])
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Schedule) and self.to_keras() == other.to_keras()
+        return (
+            isinstance(other, Schedule)
+            and self.path == other.path
+            and self.to_keras() == other.to_keras()
+        )
 
     def __hash__(self) -> int:
-        return hash(repr(self.to_keras()))
+        return hash((self.path, repr(self.to_keras())))
+
+    @property
+    def path(self) -> str:
+        """Where Keras runs this curve: "eager" or "compiled" (see `compiled()`)."""
+        return self.spec.path
+
+    def compiled(self) -> Schedule:
+        """The schedule as the compiled path applies it (JAX `fit`, TensorFlow with XLA):
+        same call signature, vectorised, numpy only; see `lrviz.compiled`."""
+        from lrviz.compiled import compiled_spec
+
+        if self.path == "compiled":
+            return self
+        return Schedule(compiled_spec(self.spec), self.config)
+
+    def on_path(self, path: str) -> Schedule:
+        """This schedule on `path` ("eager" or "compiled")."""
+        return self.compiled() if path == "compiled" else self.eager()
+
+    def eager(self) -> Schedule:
+        """The schedule as eager Keras computes it (the reference arithmetic)."""
+        return self if self.path == "eager" else Schedule(SCHEDULES[self.class_name], self.config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())

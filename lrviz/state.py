@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
+from lrviz.compiled import PATHS
 from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_import import Imported, read_keras
@@ -65,6 +66,8 @@ class View:
     image_format: str = field(default="png", metadata={"key": "img"})
     # Translations of the selected configuration drawn on the chart: positions, comma-separated.
     companions: str = field(default="", metadata={"key": "tr"})
+    # Where the curve runs (`lrviz.compiled.PATHS`): eager Keras, or compiled (JAX fit, XLA).
+    run: str = field(default="eager", metadata={"key": "run"})
 
     def checked(self) -> View:
         """This view with every option inside its range (`ValueError` names the first that is not)."""
@@ -79,6 +82,7 @@ class View:
             "zoom_to": 0 <= self.zoom_to <= MAX_STEPS,
             "at_step": 0 <= self.at_step <= MAX_STEPS,
             "reference": 0 <= self.reference < MAX_CONFIGS,
+            "run": self.run in PATHS,
             "companions": re.fullmatch(r"([0-9]{1,2}(,[0-9]{1,2})*)?", self.companions) is not None,
         }
         for name, ok in checks.items():
