@@ -2,7 +2,8 @@
 # Serve lrviz to many users: N `streamlit run app.py` replicas on 127.0.0.1 behind nginx on
 # 127.0.0.1:PORT (sticky per client, websockets proxied, an X-Lrviz-Replica header naming the
 # replica's port). nginx runs as a local process from a temporary directory (config rendered
-# from deploy/nginx.conf.in, pid file, error log). Ctrl-C or SIGTERM stops everything together.
+# from deploy/nginx.conf.in, pid file, error log). Each replica is warmed up with one page load
+# (deploy/stclient.py) before nginx starts. Ctrl-C or SIGTERM stops everything together.
 #
 #   ./scripts/serve.sh --replicas 2 --port 8080
 #
@@ -65,6 +66,8 @@ for _ in $(seq "$replicas"); do
         kill -0 "${pids[-1]}" 2>/dev/null || { cat "$run_dir/replica-$replica.log" >&2; exit 1; }
         sleep 0.1
     done
+    # One page load per replica, so a page that fails over to it does not wait for its imports.
+    "$python" deploy/stclient.py "http://127.0.0.1:$replica/" || echo "replica $replica: warm-up failed" >&2
 done
 
 mkdir -p "$run_dir"/{client_body,proxy,fastcgi,uwsgi,scgi}
