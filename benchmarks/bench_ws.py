@@ -129,7 +129,7 @@ class User:
 
     async def press(self, level: Level) -> None:
         slider = self.session.widgets[SLIDER].proto
-        shown = int((slider.value if slider.set_value else slider.default)[0])
+        shown = int((slider.value if slider.set_value and slider.value else slider.default)[0])
         self.index = shown
         state = self.session.select_slider_state(SLIDER, self._step(len(slider.options)) - shown)
         run = await self.session.run([state])

@@ -125,7 +125,7 @@ class Session:
         option's label, as the page sends it."""
         widget = self.widgets[key]
         slider = widget.proto
-        current = int((slider.value if slider.set_value else slider.default)[0])
+        current = int((slider.value if slider.set_value and slider.value else slider.default)[0])
         position = min(max(current + moves, 0), len(slider.options) - 1)
         state = WidgetState(id=widget.id)
         state.string_array_value.data.append(slider.options[position])
