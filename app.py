@@ -1155,3 +1155,4 @@ try:
     page()
 finally:
     st.session_state[FULL_RUN] = False
+    st.session_state.pop(RESTORING, None)  # a first run cut short restores nothing later
