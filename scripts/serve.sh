@@ -33,6 +33,9 @@ fi
 python=${LRVIZ_PYTHON:-.venv/bin/python}
 [ -x "$python" ] || { echo "no Python at $python: run ./scripts/run-app.sh once, or set LRVIZ_PYTHON" >&2; exit 2; }
 
+"$python" -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null ||
+    { echo "port $port on 127.0.0.1 is in use or not allowed: pick another with --port" >&2; exit 2; }
+
 run_dir=$(mktemp -d -t lrviz-serve.XXXXXX)
 pids=()
 stop() {
