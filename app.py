@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lrviz import (
     SCHEDULES,
@@ -49,6 +50,7 @@ OPENED_BARE = "opened_bare"  # the session's first run had no query (or Streamli
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
+RESTORING = "restoring"
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
@@ -94,6 +96,7 @@ def start_session() -> None:
     st.session_state[ERRORS] = {}
     st.session_state[TABLE_REV] = {}
     st.session_state[REMEMBERED] = {}
+    st.session_state[RESTORING] = {}
 
 
 def apply(
@@ -130,10 +133,48 @@ def bind(key: str, value: Any) -> Any:
     `benchmarks/bench_load.py`: a text input came back '' and number inputs 0.0, and their
     callbacks stored that). With the studio's value as the default, such a fallback sends the
     value the studio already holds, so no callback fires and nothing is lost.
+
+    On a session's first run the widget keeps what the page sends (see `replay_page_edits`).
     """
+    restoring = st.session_state.get(RESTORING)
+    if restoring is not None:
+        restoring[key] = value
+        return value
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
     return value
+
+
+def replay_page_edits() -> None:
+    """Apply the edit a page sends to a new session, as its widget's callback would have.
+
+    A page that outlives its server (a restart, a failover to another replica) stays drawn and
+    sends its next press to a new session, whose first run builds the studio from the URL.
+    Streamlit runs no callback in a session's first run (it knows no widget yet), so the press
+    would be dropped, and `bind` would put the URL's values back over it. So that first run
+    leaves every widget the value the page sent (`bind` only records the studio's value in
+    `RESTORING`); here each widget whose value differs from the studio's, and a pressed button,
+    gets its callback, then the page runs again from the edited studio. A fresh page sends no
+    values: its widgets hold the studio's, and nothing happens.
+    """
+    expected = st.session_state.pop(RESTORING, None)
+    if not expected:
+        return
+    # Streamlit has no public way to reach a widget's callback: its registration metadata.
+    session = get_script_run_ctx().session_state._state
+    keys = session._key_id_mapper.id_key_mapping
+    edited = False
+    for widget_id, meta in list(session._new_widget_state.widget_metadata.items()):
+        key = keys.get(widget_id)
+        if key is None or meta.callback is None or meta.disabled:
+            continue
+        value = st.session_state[key]
+        pressed = meta.value_type == "trigger_value" and value is True
+        if pressed or (key in expected and value != expected[key]):
+            meta.callback(*(meta.callback_args or ()), **(meta.callback_kwargs or {}))
+            edited = True
+    if edited:
+        st.rerun()
 
 
 def widget_key(entry_id: int, name: str, role: str) -> str:
@@ -1147,6 +1188,7 @@ def page() -> None:
         export_tab()
     with importing:
         import_tab()
+    replay_page_edits()
     write_url()
 
 
@@ -1155,3 +1197,4 @@ try:
     page()
 finally:
     st.session_state[FULL_RUN] = False
+    st.session_state.pop(RESTORING, None)  # a first run cut short restores nothing later

@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if [ ! -x /usr/bin/chromium ]; then
+# nginx: tests/test_browser_recovery.py runs scripts/serve.sh (replicas behind nginx).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; then
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        chromium chromium-driver fonts-dejavu-core fonts-noto-cjk
+        chromium chromium-driver fonts-dejavu-core fonts-noto-cjk nginx
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

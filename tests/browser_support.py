@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +78,51 @@ def running_app(port: int | None = None) -> Iterator[str]:
         process.terminate()
         try:
             process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass(frozen=True)
+class Served:
+    """`scripts/serve.sh` running: nginx's URL (ending in `/`) and each replica's port -> PID."""
+
+    url: str
+    replicas: dict[int, int]
+
+
+@contextlib.contextmanager
+def serving(replicas: int = 2, port: int | None = None) -> Iterator[Served]:
+    """Run `scripts/serve.sh --replicas N --port P` with this Python; stop it (and so all of it)."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "LRVIZ_PYTHON": sys.executable},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started: dict[int, int] = {}
+        for line in process.stdout:  # "replica PORT pid PID" lines, then "lrviz: URL ..."
+            if found := re.fullmatch(r"replica (\d+) pid (\d+)\n", line):
+                started[int(found[1])] = int(found[2])
+            if line.startswith("lrviz: "):
+                break
+        else:
+            raise RuntimeError(f"serve.sh exited early: {process.stderr.read()[-2000:]}")
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nginx did not answer on {url} in {START_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+        yield Served(url, started)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
