@@ -57,9 +57,9 @@ a float, and `1`/`0` as a bool.
 A link is at most `MAX_LINK_CHARS` (100,000) characters, well below the ~127,900-character request
 line the Streamlit server accepts. Example: the starter CosineDecay, shown and selected, with two
 view options; its payload is the JSON
-`[{"k":"C","p":{"lr":0.0,"ds":9000,"a":0.1,"n":"Warmup + cosine","wt":0.001,"ws":1000}}]`:
+`[{"k":"C","p":{"lr":0.0,"ds":9000,"a":0.1,"n":"warmup_cosine","wt":0.001,"ws":1000}}]`:
 
-    http://localhost:8501/?v=1&c=eNqLrlbKVrJSclbSUSpQsqpWyilSsjLQM9BRSilWsrI0MACyEkEihjpKeUB14YlFuaUFCtoKyfnFmXmpQF3lJWANBkAF5UAthkAttbWxAMYhFp4&logy=true&x=epochs
+    http://localhost:8501/?v=1&c=eNqLrlbKVrJSclbSUSpQsqpWyilSsjLQM9BRSilWsrI0MACyEkEihjpKeUB15YlFuaUF8cn5xZl5qUA95SVg5QZA6XKgBkOghtraWACuNhay&logy=true&x=epochs
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def test_downloaded_keras_json_loads_in_keras_and_gives_the_plotted_curve(page, 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download Keras JSON").click()
     download = info.value
-    assert download.suggested_filename == "Warmup-cosine.json"
+    assert download.suggested_filename == "warmup_cosine.json"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     config = json.loads(target.read_text())
@@ -215,9 +215,10 @@ def test_an_uploaded_keras_model_and_an_exact_mebibyte_of_json_are_drawn(page, t
     wait_for_legend(page, ["warmup_cosine", "run7_cosine"])
     wait_until_settled(page)
     assert len(chart_paths(page)) == len(before) + 1
-    expect(
-        page.get_by_text("Opened “run7_cosine” from the `learning_rate` of Adam")
-    ).to_be_visible()
+    note = page.locator('[data-testid="stAlertContentInfo"]', has_text="run7_cosine")
+    expect(note).to_contain_text(
+        "Opened “run7_cosine” from the learning_rate of Adam in run7.keras."
+    )
 
     # Exactly 1 MiB, what paste and the CLI accept: the uploader used to refuse it.
     text = json.dumps(

@@ -274,7 +274,8 @@ def test_difference_mode_shows_the_reference_name_as_text(hostile):
 def test_configuration_list_shows_every_name_as_its_literal_text(hostile):
     for index, name in enumerate((*NAMES, HIDDEN)):
         text = hostile.locator(f".st-key-cfg-{index}-list-select button").first.text_content()
-        assert text.strip() == f"⬤ {name}", text
+        # " ⚠": such names get the finding that TensorFlow refuses them as scope names.
+        assert text.strip().removesuffix(" ⚠") == f"⬤ {name}", text
     assert_shown_as_text(hostile)
 
 
@@ -356,7 +357,7 @@ def test_imported_names_are_shown_as_text(browser, app_url):
         assert page.evaluate(LEGEND_JS)[1:] == list(NAMES)
         for index, name in enumerate(NAMES, start=1):
             text = page.locator(f".st-key-cfg-{index}-list-select button").first.text_content()
-            assert text.strip() == f"⬤ {name}", text
+            assert text.strip().removesuffix(" ⚠") == f"⬤ {name}", text
         assert_shown_as_text(page)
     finally:
         page.context.close()
