@@ -50,8 +50,11 @@ def first_compiled_nan(schedule: Schedule, limit: int) -> int | None:
         step = int(cfg["decay_steps"])
         return step if below_zero and step <= limit else None
     if schedule.class_name == "CosineDecayRestarts" and float(cfg["t_mul"]) < 1.0:
-        total = int(float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"])))
-        window = np.arange(max(0, total - NAN_WINDOW), total + NAN_WINDOW + 1, dtype=np.int64)
+        total = float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"]))
+        if total > limit + NAN_WINDOW:
+            return None
+        low = max(0, int(total) - NAN_WINDOW)
+        window = np.arange(low, int(total) + NAN_WINDOW + 1, dtype=np.int64)
         bad = window[np.isnan(compiled(window))]
         return int(bad[0]) if bad.size and bad[0] <= limit else None
     return None

@@ -131,7 +131,7 @@ def _restart_index(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
     completed = steps.astype(np.int64) / np.float64(cfg["first_decay_steps"])
     t_mul = cast_int32(cfg["t_mul"])
     if t_mul == 1:
-        return np.floor(completed)
+        return np.floor(completed.astype(F32))  # ops.floor computes in float32
     inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)
     return np.floor(np.log(inner.astype(F32)) / np.log(F32(t_mul)))
 
@@ -140,7 +140,8 @@ def _cycle_multiplier(cfg: Mapping[str, Any], steps: np.ndarray) -> np.ndarray:
     """PolynomialDecay's k = ceil(s / D) (1 at step 0), in Keras's dtype."""
     s = _step_values(cfg, steps)
     if computes_in_int(cfg):
-        return np.where(s == 0, 1.0, np.ceil(s / np.float64(cfg["decay_steps"])))
+        # numpy's int32 / int is float64; ops.ceil computes it in float32.
+        return np.where(s == 0, F32(1), np.ceil((s / np.float64(cfg["decay_steps"])).astype(F32)))
     return np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
 
 
@@ -1053,7 +1054,8 @@ def _worked_restarts(w: _Work) -> np.ndarray:
 
 
 def _worked_restarts_int(w: _Work) -> np.ndarray:
-    """The engine's int32 path: arguments truncated, `/` in float64, pi = 3."""
+    """The engine's int32 path: arguments truncated, numpy's `/` in float64, Keras's ops in
+    float32, pi = 3."""
     cfg = w.cfg
     lr0, first = int(cfg["initial_learning_rate"]), int(cfg["first_decay_steps"])
     alpha, t_mul, m_mul = (cast_int32(cfg[k]) for k in ("alpha", "t_mul", "m_mul"))
@@ -1066,23 +1068,23 @@ def _worked_restarts_int(w: _Work) -> np.ndarray:
         q = w.step.astype(np.int64) / np.float64(first)
         w.line("q", _frac("s", "D_0"), _frac(_v(w.step), _num(first)), _v(q))
         if t_mul == 1:
-            index = np.floor(q)
+            index = np.floor(q.astype(F32))
             fraction = q - index
             w.line("i", r"\left\lfloor q \right\rfloor", _v(index))
         else:
             inner = (1.0 - q * (1.0 - t_mul)).astype(np.int32)
             index = np.floor(np.log(inner.astype(F32)) / np.log(F32(t_mul)))
-            power = np.power(F32(t_mul), index)
-            sum_r = (F32(1.0) - power).astype(np.float64) / (1.0 - t_mul)
-            fraction = (q - sum_r) / power.astype(np.float64)
+            power = keras_power(F32(t_mul), index)
+            sum_r = (F32(1.0) - power) / F32(1.0 - t_mul)
+            fraction = (q.astype(F32) - sum_r) / power
             w.line("x", r"\mathrm{int32}\left(1 - q\left(1 - t\right)\right)", _v(inner))
             w.line("i", r"\left\lfloor \frac{\log x}{\log t} \right\rfloor", _v(index))
             w.power("t^{i}", F32(t_mul), index, power)
         w.line("f", _v(fraction))
-        m_fac = np.power(F32(m_mul), index)
-        cosine = 0.5 * m_fac * (1.0 + np.cos(3.0 * fraction))
-        decayed = (1 - alpha) * cosine + alpha
-        value = lr0 * decayed
+        m_fac = keras_power(F32(m_mul), index)
+        cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(F32(3) * fraction.astype(F32)))
+        decayed = F32(1 - alpha) * cosine + F32(alpha)
+        value = F32(lr0) * decayed
     w.power("m^{i}", F32(m_mul), index, m_fac)
     w.line("c", r"\tfrac{1}{2}\,m^{i}\left(1 + \cos\left(3 f\right)\right)", _v(cosine))
     w.line("d", r"\left(1 - \alpha\right)\,c + \alpha", _v(decayed))
@@ -1094,7 +1096,8 @@ def _worked_ratio(w: _Work) -> tuple[np.ndarray, Any]:
     """q = s / D (floored with `staircase`), in Keras's dtype; returns (q, lr0)."""
     cfg = w.cfg
     if computes_in_int(w.cfg):
-        q = w.step.astype(np.int64) / np.float64(cfg["decay_steps"])
+        # numpy's int32 / int32 is float64; every op that uses it computes in float32.
+        q = (w.step.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
         s_tex, lr0 = _v(w.step), int(cfg["initial_learning_rate"])
     else:
         s = w.steps_f32()
@@ -1113,9 +1116,9 @@ def _worked_exponential(w: _Work) -> np.ndarray:
     q, lr0 = _worked_ratio(w)
     with np.errstate(all="ignore"):
         if computes_in_int(w.cfg):
-            rate: Any = np.float64(cast_int32(w.cfg["decay_rate"]))
-            factor = np.power(rate, q)
-            value = (lr0 * factor).astype(F32)
+            rate: Any = F32(cast_int32(w.cfg["decay_rate"]))
+            factor = keras_power(rate, q)
+            value = F32(lr0) * factor
         else:
             rate = F32(w.cfg["decay_rate"])
             factor = keras_power(rate, q)
@@ -1129,10 +1132,11 @@ def _worked_inverse_time(w: _Work) -> np.ndarray:
     """lr0 / (1 + r q)."""
     q, lr0 = _worked_ratio(w)
     if computes_in_int(w.cfg):
-        rate: Any = np.float64(cast_int32(w.cfg["decay_rate"]))
+        rate: Any = F32(cast_int32(w.cfg["decay_rate"]))
         scaled = rate * q
-        denom = 1 + scaled
-        value = (lr0 / denom).astype(F32)
+        denom = F32(1) + scaled
+        with np.errstate(divide="ignore"):
+            value = F32(lr0) / denom
     else:
         rate = F32(w.cfg["decay_rate"])
         scaled = rate * q
@@ -1164,7 +1168,7 @@ def _worked_polynomial(w: _Work) -> np.ndarray:
         stretched = decay * k
         w.line("k", r"\left\lceil \frac{s}{D} \right\rceil", _v(k))
         w.line("D k", rf"{_num(decay)} \cdot {_vp(k)}", _v(stretched))
-        fraction = s / stretched
+        fraction = (s.astype(F32) if integer else s) / stretched
         w.line("f", _frac("s", "D k"), _frac(_v(s), _v(stretched)), _v(fraction))
     else:
         clamped = np.minimum(s, decay)
