@@ -226,20 +226,22 @@ def label_markdown(entry: ss.OpenConfig, warnings: int) -> str:
 
 
 def header() -> None:
-    title, language = st.columns([5, 1], vertical_alignment="bottom")
-    with title:
-        st.title(tr("app.title"))
-        st.markdown(tr("app.intro"))
-    with language:
-        st.selectbox(
-            tr("view.lang"),
-            list(LANGUAGES),
-            index=list(LANGUAGES).index(bind("view.lang", lang())),
-            format_func=LANGUAGES.__getitem__,
-            key="view.lang",
-            on_change=on_view,
-            args=("lang", "view.lang"),
-        )
+    st.subheader(tr("app.title"), help=tr("app.intro"))
+
+
+def language_choice() -> None:
+    st.selectbox(
+        tr("view.lang"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(bind("view.lang", lang())),
+        format_func=LANGUAGES.__getitem__,
+        key="view.lang",
+        on_change=on_view,
+        args=("lang", "view.lang"),
+    )
+
+
+def link_messages() -> None:
     messages = st.session_state[MESSAGES]
     if messages:
         lines = "\n".join(f"- {ss.plain_markdown(ss.message_text(m, lang()))}" for m in messages)
@@ -277,6 +279,11 @@ def configuration_list(horizon: int) -> None:
                 args=(ss.select, entry.id),
                 help=tr("list.select_help", cls=entry.class_name),
             )
+
+
+def list_actions() -> None:
+    """Add a schedule, duplicate or delete the selected one, open an example."""
+    current = studio()
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox(
             tr("list.add_class"),
@@ -517,11 +524,11 @@ def list_table(entry: ss.OpenConfig) -> None:
 
 
 def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
+    """The view options, written into the caller's (horizontal) container."""
     view = studio().view
-    top = st.columns([3, 1.7, 2], vertical_alignment="bottom")
     modes = {m: tr(f"view.mode.{m}") for m in ss.MODES}
     control(
-        top[0].radio,
+        st.radio,
         "mode",
         "view.mode",
         tr("view.mode"),
@@ -529,10 +536,10 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         format_func=modes.__getitem__,
         horizontal=True,
     )
-    control(top[1].toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
+    control(st.toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
     units = {u: tr(f"view.x.{u}") for u in ss.X_UNITS}
     control(
-        top[2].radio,
+        st.radio,
         "x_unit",
         "view.x",
         tr("view.x"),
@@ -540,9 +547,8 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         format_func=units.__getitem__,
         horizontal=True,
     )
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     control(
-        row.number_input,
+        st.number_input,
         "steps_per_epoch",
         "view.spe",
         tr("view.spe"),
@@ -552,7 +558,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         help=tr("view.spe_help"),
         width=STEP_ENTRY_WIDTH,
     )
-    row.toggle(
+    st.toggle(
         tr("view.auto"),
         value=bind("view.auto", view.horizon == 0),
         key="view.auto",
@@ -562,7 +568,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     )
     if view.horizon:
         control(
-            row.number_input,
+            st.number_input,
             "horizon",
             "view.horizon",
             tr("view.horizon"),
@@ -574,7 +580,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     if view.mode == "diff" and entries:
         names = {i: e.name for i, e in enumerate(entries)}
         reference = view.reference if view.reference < len(entries) else 0
-        row.selectbox(
+        st.selectbox(
             tr("view.ref"),
             list(names),
             index=list(names).index(bind("view.ref", reference)),
@@ -1053,20 +1059,16 @@ def studio_view() -> None:
     st.session_state[SHOWN_HORIZON] = horizon
     # The chart is written first, into its place below the controls: the browser can redraw it
     # while the rest of the run is still on its way.
-    controls_box, zoom_box, chart_box = st.container(), st.container(), st.container()
     first, last = fg.shown_range(studio().view, horizon)
-    with chart_box:
-        curves = chart(horizon, first, last)
-    with controls_box:
-        controls, share = st.columns([5, 1.2], vertical_alignment="top")
-        with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
+    curves = chart(horizon, first, last)
+    zoom_controls(horizon, first, last)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        view_controls(studio().entries)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        with st.popover(tr("share.open"), icon=":material/link:"):
             share_panel()
-        with controls:
-            view_controls(studio().entries)
-    with zoom_box:
-        zoom_controls(horizon, first, last)
-    if curves:
-        csv_download(curves)
+        if curves:
+            csv_download(curves)
     if studio().entries:
         step_lookup(studio().entries, first, last)
     if studio().current is not None:
@@ -1086,20 +1088,19 @@ def page() -> None:
     """The whole page. The chart side is written first (see `studio_view`), then what surrounds
     it, and the URL last: a changed URL means the page is out, widgets included."""
     start_session()
-    header_box = st.container()
     current = studio()
     horizon = fg.horizon(current.view, schedules_of(current.visible() or current.entries))
     st.session_state[PAGE_HORIZON] = horizon
-    left, right = st.columns([2, 3], gap="large")
-    with right:
-        studio_view()
-    with header_box:
+    studio_view()
+    with st.sidebar:
         header()
-    with left:
+        link_messages()
         configuration_list(horizon)
         if studio().current is not None:
-            st.divider()
             editor(studio().current, horizon)
+        st.divider()
+        list_actions()
+        language_choice()
     export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
     with export:
         export_tab()
