@@ -226,7 +226,7 @@ def label_markdown(entry: ss.OpenConfig, warnings: int) -> str:
 
 
 def header() -> None:
-    st.subheader(tr("app.title"), help=tr("app.intro"))
+    st.subheader(tr("app.title"))
 
 
 def language_choice() -> None:
@@ -676,6 +676,18 @@ def set_zoom(first: int, last: int, horizon: int) -> None:
     apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)
 
 
+def on_chart_select() -> None:
+    """A drag across the chart shows the steps it spans; a double-click (no box) shows all."""
+    boxes = st.session_state["chart"]["selection"]["box"]
+    if not boxes:
+        apply(ss.set_view, zoom_from=0, zoom_to=0)
+        return
+    view = studio().view
+    per_unit = view.steps_per_epoch if view.x_unit == "epochs" else 1
+    first, last = fg.dragged_steps(boxes[-1]["x"], per_unit)
+    set_zoom(first, last, st.session_state[SHOWN_HORIZON])
+
+
 def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     current = studio()
     view = current.view
@@ -722,6 +734,8 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         key="chart",
         config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
         width="stretch",
+        on_select=on_chart_select,
+        selection_mode="box",
     )
     if (first, last) != (0, horizon):
         st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
@@ -1060,6 +1074,7 @@ def studio_view() -> None:
     # The chart is written first, into its place below the controls: the browser can redraw it
     # while the rest of the run is still on its way.
     first, last = fg.shown_range(studio().view, horizon)
+    st.caption(tr("app.intro"))
     curves = chart(horizon, first, last)
     zoom_controls(horizon, first, last)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):

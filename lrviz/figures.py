@@ -113,6 +113,14 @@ def shown_range(view: View, stop: int) -> tuple[int, int]:
     return max(0, first), max(1, last)
 
 
+def dragged_steps(span: Sequence[float], steps_per_unit: int = 1) -> tuple[int, int]:
+    """The whole steps [first, last] a drag across the chart covers (x in plot units: steps, or
+    epochs of `steps_per_unit` steps); at least two steps, never below step 0."""
+    low, high = sorted(float(x) * steps_per_unit for x in span)
+    first = max(0, math.floor(low))
+    return first, max(first + 1, math.ceil(high))
+
+
 @dataclass(frozen=True, eq=False)
 class Curve:
     """One configuration's plotted points: `values == schedule(steps)`."""
@@ -353,8 +361,13 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
         "hovermode": "closest",
         "font": {"family": "sans-serif"},
+        # A drag selects a range of steps (the studio zooms to it and samples again); Plotly's
+        # own zoom would only stretch the points already drawn, so the axes are fixed.
+        "dragmode": "select",
+        "selectdirection": "h",
         "xaxis": {
             "range": [_position(start, view), _position(stop, view)],
+            "fixedrange": True,
             "showspikes": True,
             "automargin": False,
             "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang), "standoff": 8},
@@ -363,6 +376,7 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
         "yaxis": {
             "type": "log" if log_y else "linear",
             "exponentformat": "e",
+            "fixedrange": True,
             "automargin": False,
             "title": {"text": y_title, "standoff": 8},
             **({"dtick": 1} if log_y else {}),
@@ -622,9 +636,17 @@ def side_by_side_figure(
     # No legend and no top axis here: only the subplot titles sit above the charts.
     fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80, margin={**MARGIN, "t": 40})
     fig.update_xaxes(
-        range=[_position(start, view), _position(stop, view)], showspikes=True, automargin=False
+        range=[_position(start, view), _position(stop, view)],
+        fixedrange=True,
+        showspikes=True,
+        automargin=False,
     )
-    fig.update_yaxes(type="log" if view.log_y else "linear", exponentformat="e", automargin=False)
+    fig.update_yaxes(
+        type="log" if view.log_y else "linear",
+        exponentformat="e",
+        fixedrange=True,
+        automargin=False,
+    )
     if view.log_y:
         fig.update_yaxes(dtick=1)
     fig.update_xaxes(title_text=t(f"chart.axis_{view.x_unit}", view.lang), row=rows)
@@ -679,9 +701,21 @@ def difference_figure(
 
 
 def chart_config(label: str, image_format: str) -> dict:
-    """Plotly's modebar: the image download button saves `label` (sanitised) as PNG or SVG."""
+    """Plotly's modebar: box select and the image download button, which saves `label`
+    (sanitised) as PNG or SVG."""
     return {
         "displaylogo": False,
+        # Zooming is the studio's (a drag selects steps): Plotly's own zoom tools would leave
+        # the range entries, the link and the sampling behind.
+        "modeBarButtonsToRemove": [
+            "zoom2d",
+            "pan2d",
+            "lasso2d",
+            "zoomIn2d",
+            "zoomOut2d",
+            "autoScale2d",
+            "resetScale2d",
+        ],
         "toImageButtonOptions": {
             "format": image_format,
             "filename": file_name(label, image_format).rsplit(".", 1)[0],

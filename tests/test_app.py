@@ -109,7 +109,7 @@ def test_first_look_draws_the_warmup_cosine_starter():
 
 def test_first_look_explains_what_to_do_and_offers_a_second_example():
     at = run()
-    assert any("sliders" in m for m in texts(at, "markdown"))
+    assert any("sliders" in m for m in texts(at, "caption"))
     at.button(key="list.example").click()
     rerun(at)
     assert [e.class_name for e in studio(at).entries] == ["CosineDecay", "PiecewiseConstantDecay"]
