@@ -744,6 +744,7 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         if box.open:
             with box:
                 st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+                st.caption(tr("marks.float32"))
     return curves
 
 
@@ -925,6 +926,7 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
             [e.name for e in entries], schedules_of(entries), view.at_step, lang()
         )
         st.container(key="at.table").markdown(fg.markdown_table(table))
+        st.caption(tr("marks.float32"))
 
 
 def lazy_expander(label: str, name: str, expanded: bool = False) -> Any:

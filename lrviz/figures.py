@@ -43,7 +43,6 @@ COLOUR_NAMES = tuple(PALETTE)
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MIN_AUTO_HORIZON = 10
 AUTO_MARGIN = 0.1
-MAX_LABELLED_MARKS = 12
 MAX_MARK_LINES = 40
 MAX_MARKS = 200
 SIDE_COLUMNS = 3
@@ -57,6 +56,18 @@ CURSOR_COLOUR = "#1d2430"
 # Plotly's `automargin` would find them itself, but it redraws the chart to do so: that doubles
 # what every redraw costs in the browser (~30 -> ~14 ms here), on each slider move.
 MARGIN = {"l": 78, "r": 16, "t": 100, "b": 48}
+PLOT_HEIGHT = CHART_HEIGHT - MARGIN["t"] - MARGIN["b"]
+# Labels on the chart never collide: the phase labels sit in a strip at the top of the plot that
+# no curve, mark line or cursor enters (`LABEL_STRIP` px), a peak's label in the room below it
+# (`TOP_ROOM` px in all, kept free by the y range); a phase label is shown only when its
+# estimated width fits its band on the narrowest plot the page draws (`NARROWEST_PLOT` px, the
+# chart at an 800 px window). Repeated marks (restarts, boundaries, stairs) are labelled in their
+# hover and the marks table, not on the chart.
+LABEL_STRIP = 18
+TOP_ROOM = 46
+NARROWEST_PLOT = 380
+CHART_LABELS = ("start", "peak", "floor", "nan")
+LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
 _BREAK_KINDS = {
     "CosineDecayRestarts": "restart",
@@ -214,8 +225,21 @@ def _floor_step(curve: Curve, stop: int) -> int | None:
     return None
 
 
-def mark_label(mark: Mark, lang: str) -> str:
-    return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=format_lr(mark.value))
+def short_lr(value: float | np.floating) -> str:
+    """A learning rate for a label on the chart: `LABEL_DIGITS` significant digits (the exact
+    float32 is in the hover, the tables and the exports)."""
+    return f"{float(value):.{LABEL_DIGITS}g}"
+
+
+def mark_label(mark: Mark, lang: str, exact: bool = True) -> str:
+    value = format_lr(mark.value) if exact else short_lr(mark.value)
+    return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=value)
+
+
+def label_width(text: str, size: float = 10) -> float:
+    """An estimate of a label's width in px (wide for CJK characters), on the safe side."""
+    wide = sum(1 for c in text if ord(c) >= 0x2E80)
+    return size * (0.62 * (len(text) - wide) + 1.05 * wide) + 6
 
 
 def mark_rows(marks: Sequence[Mark], view: View) -> pd.DataFrame:
@@ -291,11 +315,6 @@ def _hover(view: View, lr_words: str) -> str:
     """
     words = f"{lr_words} " if lr_words else ""
     return f"{_where(view)}<br>{words}%{{y:.8~g}}<extra>%{{fullData.name}}</extra>"
-
-
-def _text_hover(view: View) -> str:
-    """Hover of a few labelled points: where, and the point's exact text."""
-    return f"{_where(view)}<br>%{{text}}<extra>%{{fullData.name}}</extra>"
 
 
 def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
@@ -434,6 +453,7 @@ def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
 
 
 def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """A vertical line up to the label strip at the top of the plot."""
     return {
         "type": "line",
         "xref": "x",
@@ -441,7 +461,7 @@ def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
         "x0": x,
         "x1": x,
         "y0": 0,
-        "y1": 1,
+        "y1": 1 - LABEL_STRIP / PLOT_HEIGHT,
         "line": line,
     }
 
@@ -477,6 +497,11 @@ def overlay_figure(
     data = [_trace(c, view) for c in curves]
     data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
     layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
+    shown = [c.values for c in curves] + [c.values for c in companions]
+    shown.append(np.array([m.value for m in marks if start <= m.step <= stop]))
+    y_range = labelled_range(shown, view.log_y)
+    if y_range is not None:
+        layout["yaxis"]["range"] = y_range
     _linked_axis(data, layout, view, stop, start)
     if phases:
         _add_phases(layout, phases, view, start, stop)
@@ -496,25 +521,31 @@ def _add_marks(
     stop: int,
     colour: str,
 ) -> None:
+    """The marks as markers with their exact values in the hover; start, peak, floor and NaN also
+    labelled on the chart (rounded), each placed where its own curve is not: above a peak, below
+    a floor, beside a start, towards the middle of the chart."""
     lang = view.lang
     marks = [m for m in marks if start <= m.step <= stop]
     if not marks:
         return
-    labelled = len(marks) <= MAX_LABELLED_MARKS
     steps = np.array([m.step for m in marks], dtype=np.int64)
-    right = start + 0.75 * (stop - start)
+    middle = start + 0.5 * (stop - start)
     data.append(
         {
             "type": "scatter",
             "x": _x(steps, view),
             "y": np.array([m.value for m in marks], dtype=np.float32),
-            "text": [plotly_text(mark_label(m, lang)) for m in marks],
-            "mode": "markers+text" if labelled else "markers",
-            "textposition": ["top left" if m.step > right else "top right" for m in marks],
+            "text": [
+                plotly_text(mark_label(m, lang, exact=False)) if m.kind in CHART_LABELS else ""
+                for m in marks
+            ],
+            "hovertext": [plotly_text(mark_label(m, lang)) for m in marks],
+            "mode": "markers+text",
+            "textposition": [_label_position(m, m.step > middle) for m in marks],
             "textfont": {"size": 11, "color": colour},
             "marker": {"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
             "name": plotly_text(t("chart.marks", lang)),
-            "hovertemplate": _text_hover(view),
+            "hovertemplate": f"{_where(view)}<br>%{{hovertext}}<extra>%{{fullData.name}}</extra>",
             "showlegend": False,
         }
     )
@@ -524,6 +555,24 @@ def _add_marks(
     layout["shapes"] += [_hline(float(m.value), line) for m in marks if m.kind == "floor"]
 
 
+def _label_position(mark: Mark, right_half: bool) -> str:
+    """Where a mark's label goes: off its own curve (which lies below a peak, above a floor)."""
+    side = "left" if right_half else "right"
+    return f"{'bottom' if mark.kind == 'floor' else 'top'} {side}"
+
+
+def labelled_range(
+    arrays: Sequence[np.ndarray], log: bool, pad: float = 0.05
+) -> list[float] | None:
+    """A y range holding every finite value with `TOP_ROOM` px free above them for the labels."""
+    span = value_range(arrays, log, pad)
+    if span is None:
+        return None
+    low, high = span
+    room = TOP_ROOM / PLOT_HEIGHT
+    return [low, high + room / (1 - room) * (high - low)]
+
+
 def _add_phases(
     layout: dict[str, Any], phases: Sequence[Phase], view: View, start: int, stop: int
 ) -> None:
@@ -531,6 +580,7 @@ def _add_phases(
     top when there are few enough to read."""
     shown = [p for p in phases if p.start <= stop and (p.end is None or p.end > start)]
     labelled = len(shown) <= MAX_LABELLED_PHASES
+    scale = NARROWEST_PLOT / (_position(stop, view) - _position(start, view))
     for index, phase in enumerate(shown[:MAX_PHASE_BANDS]):
         low = _position(max(phase.start, start), view)
         high = _position(stop if phase.end is None else min(phase.end, stop), view)
@@ -548,10 +598,11 @@ def _add_phases(
                 "layer": "below",
             }
         )
-        if labelled:
+        label = phase.label(view.lang)
+        if labelled and label_width(label) <= (high - low) * scale:
             layout["annotations"].append(
                 {
-                    "text": plotly_text(phase.label(view.lang)),
+                    "text": plotly_text(label),
                     "x": (low + high) / 2,
                     "xref": "x",
                     "xanchor": "center",
