@@ -65,7 +65,7 @@ PLOT_HEIGHT = CHART_HEIGHT - MARGIN["t"] - MARGIN["b"]
 # hover and the marks table, not on the chart.
 LABEL_STRIP = 18
 TOP_ROOM = 46
-NARROWEST_PLOT = 380
+NARROWEST_PLOT = 370
 CHART_LABELS = ("start", "peak", "floor", "nan")
 LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
