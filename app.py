@@ -630,21 +630,41 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
         help=tr("zoom.range_help"),
         width="stretch",
     )
-    for key, label, value in (
-        ("view.from", tr("zoom.from"), first),
-        ("view.to", tr("zoom.to"), last),
-    ):
-        row.number_input(
-            label,
-            value=bind(key, value),
-            key=key,
-            min_value=0,
-            max_value=MAX_STEPS,
-            step=1,
-            on_change=on_zoom_entry,
-            args=(horizon,),
-            width=STEP_ENTRY_WIDTH,
-        )
+    spe = studio().view.steps_per_epoch
+    if studio().view.x_unit == "epochs":
+        # Fractional epochs, rounded to the nearest step (separate keys: a widget keeps its type).
+        for key, label, value in (
+            ("view.from_epoch", tr("zoom.from_epoch"), first / spe),
+            ("view.to_epoch", tr("zoom.to_epoch"), last / spe),
+        ):
+            row.number_input(
+                label,
+                value=bind(key, value),
+                key=key,
+                min_value=0.0,
+                max_value=MAX_STEPS / spe,
+                step=1.0,
+                format="%g",
+                on_change=on_zoom_epochs,
+                args=(horizon,),
+                width=STEP_ENTRY_WIDTH,
+            )
+    else:
+        for key, label, value in (
+            ("view.from", tr("zoom.from"), first),
+            ("view.to", tr("zoom.to"), last),
+        ):
+            row.number_input(
+                label,
+                value=bind(key, value),
+                key=key,
+                min_value=0,
+                max_value=MAX_STEPS,
+                step=1,
+                on_change=on_zoom_entry,
+                args=(horizon,),
+                width=STEP_ENTRY_WIDTH,
+            )
     row.button(
         tr("zoom.reset"),
         key="view.zoom_reset",
@@ -663,6 +683,12 @@ def on_zoom() -> None:
 
 def on_zoom_entry(horizon: int) -> None:
     set_zoom(int(st.session_state["view.from"]), int(st.session_state["view.to"]), horizon)
+
+
+def on_zoom_epochs(horizon: int) -> None:
+    spe = studio().view.steps_per_epoch
+    first, last = (round(st.session_state[k] * spe) for k in ("view.from_epoch", "view.to_epoch"))
+    set_zoom(first, last, horizon)
 
 
 def set_zoom(first: int, last: int, horizon: int) -> None:
@@ -896,18 +922,32 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
     view = studio().view
     cols = st.columns([1, 3])
     with cols[0]:
-        control(
-            st.number_input,
-            "at_step",
-            "view.at",
-            tr("at.step"),
-            min_value=0,
-            max_value=MAX_STEPS,
-            step=1,
-            help=tr("at.help"),
-        )
         epochs = view.at_step / view.steps_per_epoch
-        st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
+        if view.x_unit == "epochs":
+            st.number_input(
+                tr("at.epoch_entry"),
+                value=bind("view.at_epoch", epochs),
+                key="view.at_epoch",
+                min_value=0.0,
+                max_value=MAX_STEPS / view.steps_per_epoch,
+                step=1.0,
+                format="%g",
+                on_change=on_cursor_epoch,
+                help=tr("at.help"),
+            )
+            st.caption(tr("at.step_is", step=f"{view.at_step:,}"))
+        else:
+            control(
+                st.number_input,
+                "at_step",
+                "view.at",
+                tr("at.step"),
+                min_value=0,
+                max_value=MAX_STEPS,
+                step=1,
+                help=tr("at.help"),
+            )
+            st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
     with cols[1]:
         st.slider(
             tr("cursor.slider"),
@@ -927,6 +967,11 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         )
         st.container(key="at.table").markdown(fg.markdown_table(table))
         st.caption(tr("marks.float32"))
+
+
+def on_cursor_epoch() -> None:
+    step = round(st.session_state["view.at_epoch"] * studio().view.steps_per_epoch)
+    apply(ss.set_view, at_step=min(step, MAX_STEPS))
 
 
 def lazy_expander(label: str, name: str, expanded: bool = False) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -300,11 +300,30 @@ def _x(steps: np.ndarray, view: View) -> np.ndarray:
     return steps.astype(np.uint64)
 
 
-def _where(view: View) -> str:
-    """The hover's position line: the step, or the epoch (the top axis shows the other unit)."""
+def _other(steps: np.ndarray, view: View) -> np.ndarray:
+    """Each point's position in the unit the x axis does not show, for the hover (`customdata`):
+    the epoch as float32 (4 bytes a point; the hover shows 6 digits), or the exact step."""
+    steps = np.asarray(steps)
     if view.x_unit == "epochs":
-        return f"{t('chart.epoch', view.lang)} %{{x:,.10~g}}"
-    return f"{t('chart.step', view.lang)} %{{x:,.0f}}"
+        return _x(steps, replace(view, x_unit="steps"))
+    return (steps.astype(np.float64) / view.steps_per_epoch).astype(np.float32)
+
+
+def _where(view: View) -> str:
+    """The hover's position line: step and epoch, the axis's unit first (from `x`, the other
+    from `customdata`, see `_other`)."""
+    step, epoch = t("chart.step", view.lang), t("chart.epoch", view.lang)
+    if view.x_unit == "epochs":
+        return f"{epoch} %{{x:,.10~g}} · {step} %{{customdata:,.0f}}"
+    return f"{step} %{{x:,.0f}} · {epoch} %{{customdata:,.6~g}}"
+
+
+def _where_text(step: int, view: View) -> str:
+    """The position line of one step, written out (for hovers whose `customdata` is taken)."""
+    words = {u: t(f"chart.{u.rstrip('s')}", view.lang) for u in ("steps", "epochs")}
+    at = {"steps": f"{step:,}", "epochs": f"{step / view.steps_per_epoch:,.10g}"}
+    first, second = ("epochs", "steps") if view.x_unit == "epochs" else ("steps", "epochs")
+    return f"{words[first]} {at[first]} · {words[second]} {at[second]}"
 
 
 def _hover(view: View, lr_words: str) -> str:
@@ -324,6 +343,7 @@ def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
+        "customdata": _other(steps, view),
         "name": plotly_text(curve.label),
         "mode": "lines",
         "line": {"color": colour, "dash": dash, "width": 2},
@@ -339,6 +359,7 @@ def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, 
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
+        "customdata": _other(steps, view),
         "name": plotly_text(companion.label),
         "mode": "lines",
         "line": {
@@ -535,6 +556,7 @@ def _add_marks(
             "type": "scatter",
             "x": _x(steps, view),
             "y": np.array([m.value for m in marks], dtype=np.float32),
+            "customdata": _other(steps, view),
             "text": [
                 plotly_text(mark_label(m, lang, exact=False)) if m.kind in CHART_LABELS else ""
                 for m in marks
@@ -654,7 +676,9 @@ def _add_cursor(
                 "line": {"width": 2, "color": "white"},
             },
             "name": plotly_text(t("chart.cursor", lang)),
-            "hovertemplate": f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
+            "hovertemplate": (
+                f"{plotly_text(_where_text(step, view))}<br>%{{text}}<extra>%{{customdata}}</extra>"
+            ),
             "showlegend": False,
         }
     )
@@ -736,6 +760,7 @@ def difference_figure(
                 "type": "scatter",
                 "x": _x(steps, view),
                 "y": difference,
+                "customdata": _other(steps, view),
                 "name": plotly_text(curve.label),
                 "mode": "lines",
                 "line": {"color": colour, "dash": dash, "width": 2},

@@ -665,6 +665,22 @@ def test_zoom_entries_resample_inside_the_range_down_to_single_steps():
     assert chart(at)["layout"]["xaxis"]["range"] == [0, 11_000]
 
 
+def test_in_epochs_the_range_and_cursor_entries_take_fractional_epochs():
+    at = run({"x": "epochs", "spe": "400"})
+    assert at.number_input(key="view.to_epoch").value == 11_000 / 400
+    at.number_input(key="view.from_epoch").set_value(2.5)
+    rerun(at)
+    at.number_input(key="view.to_epoch").set_value(7.25)
+    rerun(at)
+    view = studio(at).view
+    assert (view.zoom_from, view.zoom_to) == (1000, 2900)
+    assert link_params(at)["from"] == "1000" and link_params(at)["to"] == "2900"
+    at.number_input(key="view.at_epoch").set_value(3.125)
+    rerun(at)
+    assert studio(at).view.at_step == 1250
+    assert chart(at)["layout"]["xaxis"]["range"] == [2.5, 7.25]
+
+
 def test_an_empty_zoom_is_refused_with_a_message_and_changes_nothing():
     at = run()
     at.number_input(key="view.from").set_value(5000)

@@ -102,21 +102,26 @@ def test_a_horizon_of_10_to_the_12_plots_a_few_thousand_points_quickly():
     assert curve.steps.size <= 4 * fg.DEFAULT_COLUMNS + 2000
 
 
-def test_curve_hover_has_no_per_point_payload():
-    (trace,) = curve_traces(
-        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
-    )
-    assert "text" not in trace and "customdata" not in trace
-    assert "step %{x:,.0f}" in trace["hovertemplate"]
-    assert "%{y:.8~g}" in trace["hovertemplate"]
-
-
-def test_epochs_hover_names_the_epoch():
-    view = View(x_unit="epochs")
+def test_curve_hover_shows_step_and_epoch_with_one_float32_per_point():
+    view = View(steps_per_epoch=400)
     (trace,) = curve_traces(
         sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 20_000))
     )
-    assert "epoch %{x" in trace["hovertemplate"]
+    assert "text" not in trace
+    assert trace["customdata"]["dtype"] == "f4"
+    steps = array(trace["x"]).astype(np.float64)
+    np.testing.assert_array_equal(array(trace["customdata"]), (steps / 400).astype(np.float32))
+    assert "step %{x:,.0f} · epoch %{customdata:,.6~g}" in trace["hovertemplate"]
+    assert "%{y:.8~g}" in trace["hovertemplate"]
+
+
+def test_epochs_hover_shows_the_epoch_then_the_exact_step():
+    view = View(x_unit="epochs", steps_per_epoch=400)
+    (trace,) = curve_traces(
+        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 20_000))
+    )
+    assert "epoch %{x:,.10~g} · step %{customdata:,.0f}" in trace["hovertemplate"]
+    np.testing.assert_array_equal(array(trace["customdata"]), np.rint(array(trace["x"]) * 400))
 
 
 def cursor_trace(spec: dict) -> dict:
