@@ -262,7 +262,7 @@ def configuration_list(horizon: int) -> None:
         with row:
             key = widget_key(entry.id, "list", "visible")
             st.checkbox(
-                tr("list.show", name=ss.plain_markdown(entry.name)),
+                tr("list.show", name=ss.inline_markdown(entry.name)),
                 value=bind(key, entry.visible),
                 key=key,
                 label_visibility="collapsed",
@@ -853,7 +853,7 @@ def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int
             st.caption(difference_text(checked, first, last))
             for note in item.notes_in(lang()):
                 st.markdown(f"- {ss.plain_markdown(note)}")
-            st.code(item.code, language="python")
+            st.code(item.code_in(lang()), language="python")
 
 
 def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
@@ -996,6 +996,9 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         return
     with box:
         st.latex(formulas.formula(schedule, worked.phase, lang()))
+        # The symbols in the user's language (the texts are the app's own, not user input).
+        symbols = formulas.legend(schedule, worked.phase, lang())
+        st.markdown("\n".join(f"- ${symbol}$: {text}" for symbol, text in symbols))
         st.caption(tr("formula.worked"))
         for line in worked.lines:
             st.latex(line)

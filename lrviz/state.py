@@ -514,3 +514,17 @@ def plain_markdown(text: str) -> str:
     """User text that Streamlit's Markdown shows as-is: every Markdown character escaped."""
     flat = " ".join(str(text).split())
     return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in flat)
+
+
+# Characters that can start Markdown inside a line that does not begin with the text (`:` also
+# stops `http://` autolinks, `@` e-mail ones; `www.` is broken up apart).
+_INLINE_MARKUP = frozenset("\\`*_[]<>$:~|&@")
+
+
+def inline_markdown(text: str) -> str:
+    """User text for the middle of a Markdown line (a widget label): only the characters that
+    can start markup there are escaped, so a screen reader, which reads the label's source as
+    its name, hears "Warmup + cosine" and not "Warmup \\+ cosine"."""
+    flat = " ".join(str(text).split())
+    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in flat)
+    return re.sub(r"(?i)(www)\.", r"\1\\.", escaped)

@@ -644,6 +644,23 @@ def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     assert worked.value == schedule(5000)
 
 
+def test_the_show_checkbox_label_reads_the_name_without_markdown_escapes():
+    at = run()
+    # A screen reader names the checkbox from this label's source text.
+    assert at.checkbox(key=key(at, "list", "visible")).label == "Show Warmup + cosine on the chart"
+
+
+def test_formula_panel_says_what_each_symbol_stands_for_in_the_users_language():
+    at = run({"lang": "zh-TW"}, panels=("formula",))
+    (expander,) = [e for e in at.expander if "公式" in e.label]
+    legend = "\n".join(m.value for m in expander.get("markdown"))
+    # The decay phase of the starter: eta_T (warmup_target), W, D, alpha and s, each defined.
+    for symbol in (r"$\eta_T$", "$W$", "$D$", r"$\alpha$", "$s$"):
+        assert f"- {symbol}: " in legend
+    assert "`warmup_steps` = 1000" in legend
+    assert "- $s$: Keras 實際使用的步數" in legend
+
+
 # --- zoom and cursor ------------------------------------------------------------------------
 
 
