@@ -27,6 +27,7 @@ from lrviz import (
 )
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz import sweep as sw
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
 from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
@@ -615,6 +616,15 @@ def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Cu
     return fg.Curve(entry.name, entry.schedule(), entry.colour, steps, values)
 
 
+def curve_of_config(
+    label: str, config: dict[str, Any], colour: int, start: int, stop: int, columns: int
+) -> fg.Curve:
+    """A curve of a Keras config that is not open (a sweep's member), sampled like one."""
+    config_json = json.dumps(config, sort_keys=True)
+    steps, values = sampled(config_json, start, stop, columns)
+    return fg.Curve(label, schedules_from_json(config_json)[0], colour, steps, values)
+
+
 def zoom_controls(horizon: int, first: int, last: int) -> None:
     """The steps shown, [first, last]: a range slider over [0, horizon] and exact from/to entries."""
     top = max(horizon, last)
@@ -740,10 +750,12 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
         phases: list[formulas.Phase] = []
         companions: list[fg.Companion] = []
+        family: list[fg.Curve] = []
         if marked:
             marks = fg.find_marks(marked[0], last)
             phases = formulas.phases(marked[0].schedule, last + 1)
             companions = companion_curves(selected, marked[0], first, last, horizon)
+            family = family_curves(selected, first, last, columns)
         figure = fg.overlay_figure(
             curves,
             view,
@@ -754,6 +766,7 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
             cursor=view.at_step,
             phases=phases,
             companions=companions,
+            family=family,
         )
     st.plotly_chart(
         figure,
@@ -788,6 +801,96 @@ def translations_of(
     entry: ss.OpenConfig, first: int, last: int, horizon: int
 ) -> list[crosscheck.Checked]:
     return checked_translations(json.dumps(entry.config, sort_keys=True), first, last, horizon)
+
+
+def family_curves(entry: ss.OpenConfig, first: int, last: int, columns: int) -> list[fg.Curve]:
+    """The sweep's members that are valid configurations, sampled like any open one."""
+    found = sw.parse(entry.schedule(), studio().view.sweep)
+    if found is None:
+        return []
+    return [
+        curve_of_config(found.label(value), member.to_keras(), entry.colour, first, last, columns)
+        for value, member in sw.members(entry.schedule(), found)
+        if not isinstance(member, ConfigError)
+    ]
+
+
+def sweep_panel(entry: ss.OpenConfig) -> None:
+    """Sweep one argument of the selected configuration: its family drawn on the chart, and any
+    member opened as a configuration of its own."""
+    schedule = entry.schedule()
+    found = sw.parse(schedule, studio().view.sweep)
+    box = lazy_expander(tr("sweep.title"), "sweep", expanded=found is not None)
+    if not box.open:
+        return
+    with box:
+        names = sw.sweepable(schedule)
+        if not names:
+            st.info(tr("sweep.none", cls=entry.class_name), icon=":material/info:")
+            return
+        param = found.param if found else st.session_state.get("sweep.param", names[0])
+        param = param if param in names else names[0]
+        typed = ", ".join(repr(v) for v in found.values) if found else ""
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.selectbox(
+                tr("sweep.param"),
+                names,
+                index=names.index(bind("sweep.param", param)),
+                key="sweep.param",
+                width=220,
+            )
+            st.text_input(
+                tr("sweep.values"),
+                value=bind("sweep.values", typed)
+                if found
+                else st.session_state.get("sweep.values", ""),
+                key="sweep.values",
+                placeholder=tr("sweep.placeholder"),
+                help=tr("sweep.help", limit=sw.MAX_VALUES),
+            )
+            st.button(tr("sweep.draw"), key="sweep.draw", on_click=on_sweep, args=(entry.id,))
+            st.button(
+                tr("sweep.clear"),
+                key="sweep.clear",
+                on_click=apply,
+                args=(ss.set_view,),
+                kwargs={"sweep": ""},
+                disabled=found is None,
+            )
+        show_error("sweep")
+        if found is None:
+            return
+        st.caption(tr("sweep.caption", param=found.param, name=ss.plain_markdown(entry.name)))
+        with st.container(horizontal=True):
+            for index, (value, member) in enumerate(sw.members(schedule, found)):
+                label = found.label(value)
+                if isinstance(member, ConfigError):
+                    st.caption(f"{ss.plain_markdown(label)}: {member.message(lang())}")
+                    continue
+                config = {**member.to_keras()}
+                config["config"] = {
+                    **config["config"],
+                    "name": found.member_name(entry.name, value),
+                }
+                st.button(
+                    tr("sweep.open", label=ss.plain_markdown(label)),
+                    key=f"sweep.open.{index}",
+                    icon=":material/add:",
+                    on_click=apply,
+                    args=(ss.open_config, config),
+                    kwargs={"error_key": "sweep"},
+                )
+
+
+def on_sweep(entry_id: int) -> None:
+    schedule = studio().find(entry_id).schedule()
+    param, text = st.session_state["sweep.param"], st.session_state.get("sweep.values", "")
+    try:
+        found = sw.parse_values(schedule, param, text)
+    except ConfigError as err:
+        st.session_state[ERRORS]["sweep"] = err
+        return
+    apply(ss.set_view, sweep=found.text(), error_key="sweep")
 
 
 def chosen_companions() -> list[int]:
@@ -1137,6 +1240,7 @@ def studio_view() -> None:
     if studio().entries:
         step_lookup(studio().entries, first, last)
     if studio().current is not None:
+        sweep_panel(studio().current)
         formula_panel(studio().current)
         translations_panel(studio().current, first, last, horizon)
     if not st.session_state.get(FULL_RUN):

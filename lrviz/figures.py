@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from lrviz.formulas import Phase, phase_at
@@ -372,6 +373,21 @@ def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, 
     }
 
 
+def _family_traces(family: Sequence[Curve], view: View) -> list[dict[str, Any]]:
+    """A sweep's members: thinner lines in a dark-to-light ramp, in the order of their values."""
+    if not family:
+        return []
+    ramp = sample_colorscale(
+        "Viridis", [0.85 * i / max(1, len(family) - 1) for i in range(len(family))]
+    )
+    traces = []
+    for curve, colour in zip(family, ramp):
+        trace = _trace(curve, view, legendgroup="sweep")
+        trace["line"] = {"color": colour, "dash": "solid", "width": 1.5}
+        traces.append(trace)
+    return traces
+
+
 def _position(step: int, view: View) -> float:
     """The plot coordinate of one step."""
     return step / view.steps_per_epoch if view.x_unit == "epochs" else float(step)
@@ -511,14 +527,16 @@ def overlay_figure(
     cursor: int | None = None,
     phases: Sequence[Phase] = (),
     companions: Sequence[Companion] = (),
+    family: Sequence[Curve] = (),
 ) -> go.Figure:
     """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
-    a cursor (one marker per curve at step `cursor`, with its exact value and phase) and the
-    companions (translations) dotted beside them."""
+    a cursor (one marker per curve at step `cursor`, with its exact value and phase), the
+    companions (translations) dotted beside them and a sweep's `family` in a colour ramp."""
     data = [_trace(c, view) for c in curves]
     data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
+    data += _family_traces(family, view)
     layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
-    shown = [c.values for c in curves] + [c.values for c in companions]
+    shown = [c.values for c in (*curves, *companions, *family)]
     shown.append(np.array([m.value for m in marks if start <= m.step <= stop]))
     y_range = labelled_range(shown, view.log_y)
     if y_range is not None:

@@ -24,6 +24,7 @@ from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras, 
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
 from lrviz.share import DecodedState, Entry, SharedState
+from lrviz.sweep import SWEEP_TEXT
 
 MODES = ("overlay", "side", "diff")
 X_UNITS = ("steps", "epochs")
@@ -63,6 +64,8 @@ class View:
     image_format: str = field(default="png", metadata={"key": "img"})
     # Translations of the selected configuration drawn on the chart: positions, comma-separated.
     companions: str = field(default="", metadata={"key": "tr"})
+    # A sweep of the selected configuration: `param:v1,v2,...` (see `lrviz.sweep`); "" for none.
+    sweep: str = field(default="", metadata={"key": "sw"})
 
     def checked(self) -> View:
         """This view with every option inside its range (`ValueError` names the first that is not)."""
@@ -78,6 +81,7 @@ class View:
             "at_step": 0 <= self.at_step <= MAX_STEPS,
             "reference": 0 <= self.reference < MAX_CONFIGS,
             "companions": re.fullmatch(r"([0-9]{1,2}(,[0-9]{1,2})*)?", self.companions) is not None,
+            "sweep": not self.sweep or SWEEP_TEXT.fullmatch(self.sweep) is not None,
         }
         for name, ok in checks.items():
             if not ok:
@@ -209,6 +213,12 @@ def _renamed(config: Mapping[str, Any], name: str) -> dict[str, Any]:
 def add(studio: Studio, class_name: str) -> Studio:
     """A new configuration of `class_name` with sensible starting values, selected."""
     config = default_config(class_name)
+    config = _renamed(config, unique_name(config["config"]["name"], _names(studio)))
+    return _append(studio, [config], select=True)
+
+
+def open_config(studio: Studio, config: Mapping[str, Any]) -> Studio:
+    """Open a Keras config as a new configuration (named apart from the open ones), selected."""
     config = _renamed(config, unique_name(config["config"]["name"], _names(studio)))
     return _append(studio, [config], select=True)
 

@@ -790,3 +790,47 @@ def test_the_export_code_is_not_built_while_its_panels_are_closed():
     codes = [c.value.strip() for c in at.code]
     assert payloads.keras_json(schedule).strip() not in codes
     assert payloads.python_snippet(schedule).strip() not in codes
+
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def test_a_sweep_of_alpha_draws_its_family_exactly_and_keeps_it_in_the_link():
+    at = run(panels=("sweep",))
+    at.selectbox(key="sweep.param").set_value("alpha")
+    at.text_input(key="sweep.values").set_value("0, 0.05 0.1,0.2")
+    at.button(key="sweep.draw").click()
+    rerun(at)
+    assert link_params(at)["sw"] == "alpha:0.0,0.05,0.1,0.2"
+    family = {t["name"]: t for t in chart(at)["data"] if t.get("legendgroup") == "sweep"}
+    assert list(family) == ["alpha = 0.0", "alpha = 0.05", "alpha = 0.1", "alpha = 0.2"]
+    base = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    for alpha, trace in zip((0.0, 0.05, 0.1, 0.2), family.values()):
+        steps = array(trace["x"]).astype(np.int64)
+        expected = np.asarray(base.replace(alpha=alpha)(steps), dtype=np.float32)
+        np.testing.assert_array_equal(array(trace["y"]), expected)
+    # A fresh page from the link draws the same family.
+    again = run({k: v for k, v in link_params(at).items()})
+    assert [t["name"] for t in chart(again)["data"] if t.get("legendgroup") == "sweep"] == list(
+        family
+    )
+
+
+def test_a_sweep_member_opens_as_a_configuration_of_its_own():
+    at = run({"sw": "alpha:0.0,0.2"}, panels=("sweep",))
+    at.button(key="sweep.open.1").click()
+    rerun(at)
+    opened = studio(at).current
+    assert opened.config["config"]["alpha"] == 0.2
+    assert opened.name == "Warmup + cosine (alpha=0.2)"
+    assert len(studio(at).entries) == 2
+
+
+def test_a_bad_sweep_value_is_refused_with_one_line_and_draws_nothing():
+    at = run(panels=("sweep",))
+    at.selectbox(key="sweep.param").set_value("decay_steps")
+    at.text_input(key="sweep.values").set_value("100, 1.5")
+    at.button(key="sweep.draw").click()
+    rerun(at)
+    assert studio(at).view.sweep == ""
+    assert any('"1.5"' in e for e in texts(at, "error"))
