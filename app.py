@@ -1065,11 +1065,10 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         )
         if not first <= view.at_step <= last:
             st.caption(tr("chart.cursor_outside", step=f"{view.at_step:,}"))
-        table = fg.step_table(
-            [e.name for e in entries], schedules_of(entries), view.at_step, lang()
-        )
-        st.container(key="at.table").markdown(fg.markdown_table(table))
-        st.caption(tr("marks.float32"))
+    # The table has the page's whole width: beside the entry it ran past an 800 px window.
+    table = fg.step_table([e.name for e in entries], schedules_of(entries), view.at_step, lang())
+    st.container(key="at.table").markdown(fg.markdown_table(table))
+    st.caption(tr("marks.float32"))
 
 
 def on_cursor_epoch() -> None:

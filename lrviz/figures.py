@@ -382,7 +382,7 @@ def _family_traces(family: Sequence[Curve], view: View) -> list[dict[str, Any]]:
     )
     traces = []
     for curve, colour in zip(family, ramp):
-        trace = _trace(curve, view, legendgroup="sweep")
+        trace = _trace(curve, view, meta="sweep")
         trace["line"] = {"color": colour, "dash": "solid", "width": 1.5}
         traces.append(trace)
     return traces

@@ -802,7 +802,7 @@ def test_a_sweep_of_alpha_draws_its_family_exactly_and_keeps_it_in_the_link():
     at.button(key="sweep.draw").click()
     rerun(at)
     assert link_params(at)["sw"] == "alpha:0.0,0.05,0.1,0.2"
-    family = {t["name"]: t for t in chart(at)["data"] if t.get("legendgroup") == "sweep"}
+    family = {t["name"]: t for t in chart(at)["data"] if t.get("meta") == "sweep"}
     assert list(family) == ["alpha = 0.0", "alpha = 0.05", "alpha = 0.1", "alpha = 0.2"]
     base = lrviz.from_keras(lrviz.default_config("CosineDecay"))
     for alpha, trace in zip((0.0, 0.05, 0.1, 0.2), family.values()):
@@ -811,9 +811,7 @@ def test_a_sweep_of_alpha_draws_its_family_exactly_and_keeps_it_in_the_link():
         np.testing.assert_array_equal(array(trace["y"]), expected)
     # A fresh page from the link draws the same family.
     again = run({k: v for k, v in link_params(at).items()})
-    assert [t["name"] for t in chart(again)["data"] if t.get("legendgroup") == "sweep"] == list(
-        family
-    )
+    assert [t["name"] for t in chart(again)["data"] if t.get("meta") == "sweep"] == list(family)
 
 
 def test_a_sweep_member_opens_as_a_configuration_of_its_own():
