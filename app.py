@@ -1213,7 +1213,8 @@ def write_url() -> None:
 
 @st.fragment
 def studio_view() -> None:
-    """The chart side: view options, zoom, chart, cursor, formula, translations, share link.
+    """The main area: the chart first, then zoom, view options, share link and CSV, cursor,
+    sweep, formula and translations.
 
     A fragment: moving the cursor, zooming or changing a view option reruns only this part, not
     the configuration list, the editor or the tabs. A change that reaches those (the horizon,
@@ -1223,7 +1224,7 @@ def studio_view() -> None:
     if horizon != st.session_state.get(PAGE_HORIZON):
         st.rerun(scope="app")
     st.session_state[SHOWN_HORIZON] = horizon
-    # The chart is written first, into its place below the controls: the browser can redraw it
+    # The chart is written first, at the top, above its controls: the browser can redraw it
     # while the rest of the run is still on its way.
     first, last = fg.shown_range(studio().view, horizon)
     st.caption(tr("app.intro"))
