@@ -828,9 +828,13 @@ def sweep_panel(entry: ss.OpenConfig) -> None:
         if not names:
             st.info(tr("sweep.none", cls=entry.class_name), icon=":material/info:")
             return
-        param = found.param if found else st.session_state.get("sweep.param", names[0])
-        param = param if param in names else names[0]
-        typed = ", ".join(repr(v) for v in found.values) if found else ""
+        # What was chosen and typed stays (to try the next sweep); a page opened from a link
+        # starts from the link's sweep.
+        param = st.session_state.get("sweep.param")
+        if param not in names:
+            param = found.param if found else names[0]
+        drawn = ", ".join(repr(v) for v in found.values) if found else ""
+        typed = st.session_state.get("sweep.values", drawn)
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.selectbox(
                 tr("sweep.param"),
@@ -841,9 +845,7 @@ def sweep_panel(entry: ss.OpenConfig) -> None:
             )
             st.text_input(
                 tr("sweep.values"),
-                value=bind("sweep.values", typed)
-                if found
-                else st.session_state.get("sweep.values", ""),
+                value=bind("sweep.values", typed),
                 key="sweep.values",
                 placeholder=tr("sweep.placeholder"),
                 help=tr("sweep.help", limit=sw.MAX_VALUES),
