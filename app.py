@@ -28,6 +28,7 @@ from lrviz import (
 )
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz import sweep as sw
 from lrviz.compiled import PATHS
 from lrviz.compiled_formulas import compiled_worked
 from lrviz.dropped_link import dropped_link_html
@@ -282,20 +283,22 @@ def label_markdown(entry: ss.OpenConfig, warnings: int) -> str:
 
 
 def header() -> None:
-    title, language = st.columns([5, 1], vertical_alignment="bottom")
-    with title:
-        st.title(tr("app.title"))
-        st.markdown(tr("app.intro"))
-    with language:
-        st.selectbox(
-            tr("view.lang"),
-            list(LANGUAGES),
-            index=list(LANGUAGES).index(bind("view.lang", lang())),
-            format_func=LANGUAGES.__getitem__,
-            key="view.lang",
-            on_change=on_view,
-            args=("lang", "view.lang"),
-        )
+    st.subheader(tr("app.title"))
+
+
+def language_choice() -> None:
+    st.selectbox(
+        tr("view.lang"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(bind("view.lang", lang())),
+        format_func=LANGUAGES.__getitem__,
+        key="view.lang",
+        on_change=on_view,
+        args=("lang", "view.lang"),
+    )
+
+
+def link_messages() -> None:
     if st.session_state.get(OPENED_BARE):  # perhaps a link Streamlit dropped unread
         st.html(dropped_link_html(tr("link.dropped")), unsafe_allow_javascript=True)
     messages = st.session_state[MESSAGES]
@@ -318,7 +321,7 @@ def configuration_list(horizon: int) -> None:
         with row:
             key = widget_key(entry.id, "list", "visible")
             st.checkbox(
-                tr("list.show", name=ss.plain_markdown(entry.name)),
+                tr("list.show", name=ss.inline_markdown(entry.name)),
                 value=bind(key, entry.visible),
                 key=key,
                 label_visibility="collapsed",
@@ -335,6 +338,11 @@ def configuration_list(horizon: int) -> None:
                 args=(ss.select, entry.id),
                 help=tr("list.select_help", cls=entry.class_name),
             )
+
+
+def list_actions() -> None:
+    """Add a schedule, duplicate or delete the selected one, open an example."""
+    current = studio()
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox(
             tr("list.add_class"),
@@ -575,11 +583,11 @@ def list_table(entry: ss.OpenConfig) -> None:
 
 
 def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
+    """The view options, written into the caller's (horizontal) container."""
     view = studio().view
-    top = st.columns([3, 1.7, 2], vertical_alignment="bottom")
     modes = {m: tr(f"view.mode.{m}") for m in ss.MODES}
     control(
-        top[0].radio,
+        st.radio,
         "mode",
         "view.mode",
         tr("view.mode"),
@@ -587,10 +595,10 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         format_func=modes.__getitem__,
         horizontal=True,
     )
-    control(top[1].toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
+    control(st.toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
     units = {u: tr(f"view.x.{u}") for u in ss.X_UNITS}
     control(
-        top[2].radio,
+        st.radio,
         "x_unit",
         "view.x",
         tr("view.x"),
@@ -598,10 +606,9 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         format_func=units.__getitem__,
         horizontal=True,
     )
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     paths = {p: tr(f"view.run.{p}") for p in PATHS}
     control(
-        row.radio,
+        st.radio,
         "run",
         "view.run",
         tr("view.run"),
@@ -611,7 +618,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         help=tr("view.run_help"),
     )
     control(
-        row.number_input,
+        st.number_input,
         "steps_per_epoch",
         "view.spe",
         tr("view.spe"),
@@ -621,7 +628,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
         help=tr("view.spe_help"),
         width=STEP_ENTRY_WIDTH,
     )
-    row.toggle(
+    st.toggle(
         tr("view.auto"),
         value=bind("view.auto", view.horizon == 0),
         key="view.auto",
@@ -631,7 +638,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     )
     if view.horizon:
         control(
-            row.number_input,
+            st.number_input,
             "horizon",
             "view.horizon",
             tr("view.horizon"),
@@ -643,7 +650,7 @@ def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     if view.mode == "diff" and entries:
         names = {i: e.name for i, e in enumerate(entries)}
         reference = view.reference if view.reference < len(entries) else 0
-        row.selectbox(
+        st.selectbox(
             tr("view.ref"),
             list(names),
             index=list(names).index(bind("view.ref", reference)),
@@ -682,6 +689,17 @@ def curve_of(entry: ss.OpenConfig, start: int, stop: int, columns: int) -> fg.Cu
     return fg.Curve(entry.name, entry.schedule().on_path(path), entry.colour, steps, values)
 
 
+def curve_of_config(
+    label: str, config: dict[str, Any], colour: int, start: int, stop: int, columns: int
+) -> fg.Curve:
+    """A curve of a Keras config that is not open (a sweep's member), sampled like one."""
+    path = studio().view.run
+    config_json = json.dumps(config, sort_keys=True)
+    steps, values = sampled(config_json, start, stop, columns, path)
+    schedule = schedules_from_json(config_json)[0].on_path(path)
+    return fg.Curve(label, schedule, colour, steps, values)
+
+
 def zoom_controls(horizon: int, first: int, last: int) -> None:
     """The steps shown, [first, last]: a range slider over [0, horizon] and exact from/to entries."""
     top = max(horizon, last)
@@ -697,21 +715,41 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
         help=tr("zoom.range_help"),
         width="stretch",
     )
-    for key, label, value in (
-        ("view.from", tr("zoom.from"), first),
-        ("view.to", tr("zoom.to"), last),
-    ):
-        row.number_input(
-            label,
-            value=bind(key, value),
-            key=key,
-            min_value=0,
-            max_value=MAX_STEPS,
-            step=1,
-            on_change=on_zoom_entry,
-            args=(horizon,),
-            width=STEP_ENTRY_WIDTH,
-        )
+    spe = studio().view.steps_per_epoch
+    if studio().view.x_unit == "epochs":
+        # Fractional epochs, rounded to the nearest step (separate keys: a widget keeps its type).
+        for key, label, value in (
+            ("view.from_epoch", tr("zoom.from_epoch"), first / spe),
+            ("view.to_epoch", tr("zoom.to_epoch"), last / spe),
+        ):
+            row.number_input(
+                label,
+                value=bind(key, value),
+                key=key,
+                min_value=0.0,
+                max_value=MAX_STEPS / spe,
+                step=1.0,
+                format="%g",
+                on_change=on_zoom_epochs,
+                args=(horizon,),
+                width=STEP_ENTRY_WIDTH,
+            )
+    else:
+        for key, label, value in (
+            ("view.from", tr("zoom.from"), first),
+            ("view.to", tr("zoom.to"), last),
+        ):
+            row.number_input(
+                label,
+                value=bind(key, value),
+                key=key,
+                min_value=0,
+                max_value=MAX_STEPS,
+                step=1,
+                on_change=on_zoom_entry,
+                args=(horizon,),
+                width=STEP_ENTRY_WIDTH,
+            )
     row.button(
         tr("zoom.reset"),
         key="view.zoom_reset",
@@ -732,6 +770,12 @@ def on_zoom_entry(horizon: int) -> None:
     set_zoom(int(st.session_state["view.from"]), int(st.session_state["view.to"]), horizon)
 
 
+def on_zoom_epochs(horizon: int) -> None:
+    spe = studio().view.steps_per_epoch
+    first, last = (round(st.session_state[k] * spe) for k in ("view.from_epoch", "view.to_epoch"))
+    set_zoom(first, last, horizon)
+
+
 def set_zoom(first: int, last: int, horizon: int) -> None:
     """Show steps [first, last]; the last step of the whole range is stored as 0 (follow it)."""
     if last <= first:
@@ -741,6 +785,18 @@ def set_zoom(first: int, last: int, horizon: int) -> None:
         return
     st.session_state[ERRORS].pop("zoom", None)
     apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)
+
+
+def on_chart_select() -> None:
+    """A drag across the chart shows the steps it spans; a double-click (no box) shows all."""
+    boxes = st.session_state["chart"]["selection"]["box"]
+    if not boxes:
+        apply(ss.set_view, zoom_from=0, zoom_to=0)
+        return
+    view = studio().view
+    per_unit = view.steps_per_epoch if view.x_unit == "epochs" else 1
+    first, last = fg.dragged_steps(boxes[-1]["x"], per_unit)
+    set_zoom(first, last, st.session_state[SHOWN_HORIZON])
 
 
 def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
@@ -769,10 +825,12 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
         phases: list[formulas.Phase] = []
         companions: list[fg.Companion] = []
+        family: list[fg.Curve] = []
         if marked:
             marks = fg.find_marks(marked[0], last)
             phases = formulas.phases(marked[0].schedule, last + 1)
             companions = companion_curves(selected, marked[0], first, last, horizon)
+            family = family_curves(selected, first, last, columns)
         figure = fg.overlay_figure(
             curves,
             view,
@@ -783,12 +841,15 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
             cursor=view.at_step,
             phases=phases,
             companions=companions,
+            family=family,
         )
     st.plotly_chart(
         figure,
         key="chart",
         config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
         width="stretch",
+        on_select=on_chart_select,
+        selection_mode="box",
     )
     if (first, last) != (0, horizon):
         st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
@@ -797,6 +858,7 @@ def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         if box.open:
             with box:
                 st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+                st.caption(tr("marks.float32"))
     return curves
 
 
@@ -814,6 +876,98 @@ def translations_of(
     entry: ss.OpenConfig, first: int, last: int, horizon: int
 ) -> list[crosscheck.Checked]:
     return checked_translations(json.dumps(entry.config, sort_keys=True), first, last, horizon)
+
+
+def family_curves(entry: ss.OpenConfig, first: int, last: int, columns: int) -> list[fg.Curve]:
+    """The sweep's members that are valid configurations, sampled like any open one."""
+    found = sw.parse(entry.schedule(), studio().view.sweep)
+    if found is None:
+        return []
+    return [
+        curve_of_config(found.label(value), member.to_keras(), entry.colour, first, last, columns)
+        for value, member in sw.members(entry.schedule(), found)
+        if not isinstance(member, ConfigError)
+    ]
+
+
+def sweep_panel(entry: ss.OpenConfig) -> None:
+    """Sweep one argument of the selected configuration: its family drawn on the chart, and any
+    member opened as a configuration of its own."""
+    schedule = entry.schedule()
+    found = sw.parse(schedule, studio().view.sweep)
+    box = lazy_expander(tr("sweep.title"), "sweep", expanded=found is not None)
+    if not box.open:
+        return
+    with box:
+        names = sw.sweepable(schedule)
+        if not names:
+            st.info(tr("sweep.none", cls=entry.class_name), icon=":material/info:")
+            return
+        # What was chosen and typed stays (to try the next sweep); a page opened from a link
+        # starts from the link's sweep.
+        param = st.session_state.get("sweep.param")
+        if param not in names:
+            param = found.param if found else names[0]
+        drawn = ", ".join(repr(v) for v in found.values) if found else ""
+        typed = st.session_state.get("sweep.values", drawn)
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.selectbox(
+                tr("sweep.param"),
+                names,
+                index=names.index(bind("sweep.param", param)),
+                key="sweep.param",
+                width=220,
+            )
+            st.text_input(
+                tr("sweep.values"),
+                value=bind("sweep.values", typed),
+                key="sweep.values",
+                placeholder=tr("sweep.placeholder"),
+                help=tr("sweep.help", limit=sw.MAX_VALUES),
+            )
+            st.button(tr("sweep.draw"), key="sweep.draw", on_click=on_sweep, args=(entry.id,))
+            st.button(
+                tr("sweep.clear"),
+                key="sweep.clear",
+                on_click=apply,
+                args=(ss.set_view,),
+                kwargs={"sweep": ""},
+                disabled=found is None,
+            )
+        show_error("sweep")
+        if found is None:
+            return
+        st.caption(tr("sweep.caption", param=found.param, name=ss.plain_markdown(entry.name)))
+        with st.container(horizontal=True):
+            for index, (value, member) in enumerate(sw.members(schedule, found)):
+                label = found.label(value)
+                if isinstance(member, ConfigError):
+                    st.caption(f"{ss.plain_markdown(label)}: {member.message(lang())}")
+                    continue
+                config = {**member.to_keras()}
+                config["config"] = {
+                    **config["config"],
+                    "name": found.member_name(entry.name, value),
+                }
+                st.button(
+                    tr("sweep.open", label=ss.plain_markdown(label)),
+                    key=f"sweep.open.{index}",
+                    icon=":material/add:",
+                    on_click=apply,
+                    args=(ss.open_config, config),
+                    kwargs={"error_key": "sweep"},
+                )
+
+
+def on_sweep(entry_id: int) -> None:
+    schedule = studio().find(entry_id).schedule()
+    param, text = st.session_state["sweep.param"], st.session_state.get("sweep.values", "")
+    try:
+        found = sw.parse_values(schedule, param, text)
+    except ConfigError as err:
+        st.session_state[ERRORS]["sweep"] = err
+        return
+    apply(ss.set_view, sweep=found.text(), error_key="sweep")
 
 
 def chosen_companions() -> list[int]:
@@ -879,7 +1033,7 @@ def translations_panel(entry: ss.OpenConfig, first: int, last: int, horizon: int
             st.caption(difference_text(checked, first, last))
             for note in item.notes_in(lang()):
                 st.markdown(f"- {ss.plain_markdown(note)}")
-            st.code(item.code, language="python")
+            st.code(item.code_in(lang()), language="python")
 
 
 def difference_text(checked: crosscheck.Checked, first: int, last: int) -> str:
@@ -948,18 +1102,32 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
     view = studio().view
     cols = st.columns([1, 3])
     with cols[0]:
-        control(
-            st.number_input,
-            "at_step",
-            "view.at",
-            tr("at.step"),
-            min_value=0,
-            max_value=MAX_STEPS,
-            step=1,
-            help=tr("at.help"),
-        )
         epochs = view.at_step / view.steps_per_epoch
-        st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
+        if view.x_unit == "epochs":
+            st.number_input(
+                tr("at.epoch_entry"),
+                value=bind("view.at_epoch", epochs),
+                key="view.at_epoch",
+                min_value=0.0,
+                max_value=MAX_STEPS / view.steps_per_epoch,
+                step=1.0,
+                format="%g",
+                on_change=on_cursor_epoch,
+                help=tr("at.help"),
+            )
+            st.caption(tr("at.step_is", step=f"{view.at_step:,}"))
+        else:
+            control(
+                st.number_input,
+                "at_step",
+                "view.at",
+                tr("at.step"),
+                min_value=0,
+                max_value=MAX_STEPS,
+                step=1,
+                help=tr("at.help"),
+            )
+            st.caption(tr("at.epoch", epoch=f"{epochs:,.6g}"))
     with cols[1]:
         st.slider(
             tr("cursor.slider"),
@@ -974,10 +1142,15 @@ def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> No
         )
         if not first <= view.at_step <= last:
             st.caption(tr("chart.cursor_outside", step=f"{view.at_step:,}"))
-        table = fg.step_table(
-            [e.name for e in entries], schedules_of(entries), view.at_step, lang()
-        )
-        st.container(key="at.table").markdown(fg.markdown_table(table))
+    # The table has the page's whole width: beside the entry it ran past an 800 px window.
+    table = fg.step_table([e.name for e in entries], schedules_of(entries), view.at_step, lang())
+    st.container(key="at.table").markdown(fg.markdown_table(table))
+    st.caption(tr("marks.float32"))
+
+
+def on_cursor_epoch() -> None:
+    step = round(st.session_state["view.at_epoch"] * studio().view.steps_per_epoch)
+    apply(ss.set_view, at_step=min(step, MAX_STEPS))
 
 
 def lazy_expander(label: str, name: str, expanded: bool = False) -> Any:
@@ -1005,6 +1178,9 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         return
     with box:
         st.latex(formulas.formula(schedule, worked.phase, lang()))
+        # The symbols in the user's language (the texts are the app's own, not user input).
+        symbols = formulas.legend(schedule, worked.phase, lang())
+        st.markdown("\n".join(f"- ${symbol}$: {text}" for symbol, text in symbols))
         compiled = studio().view.run == "compiled"
         st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
         for line in worked.lines:
@@ -1124,7 +1300,8 @@ def write_url() -> None:
 
 @st.fragment
 def studio_view() -> None:
-    """The chart side: view options, zoom, chart, cursor, formula, translations, share link.
+    """The main area: the chart first, then zoom, view options, share link and CSV, cursor,
+    sweep, formula and translations.
 
     A fragment: moving the cursor, zooming or changing a view option reruns only this part, not
     the configuration list, the editor or the tabs. A change that reaches those (the horizon,
@@ -1134,25 +1311,23 @@ def studio_view() -> None:
     if horizon != st.session_state.get(PAGE_HORIZON):
         st.rerun(scope="app")
     st.session_state[SHOWN_HORIZON] = horizon
-    # The chart is written first, into its place below the controls: the browser can redraw it
+    # The chart is written first, at the top, above its controls: the browser can redraw it
     # while the rest of the run is still on its way.
-    controls_box, zoom_box, chart_box = st.container(), st.container(), st.container()
     first, last = fg.shown_range(studio().view, horizon)
-    with chart_box:
-        curves = chart(horizon, first, last)
-    with controls_box:
-        controls, share = st.columns([5, 1.2], vertical_alignment="top")
-        with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
+    st.caption(tr("app.intro"))
+    curves = chart(horizon, first, last)
+    zoom_controls(horizon, first, last)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        view_controls(studio().entries)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        with st.popover(tr("share.open"), icon=":material/link:"):
             share_panel()
-        with controls:
-            view_controls(studio().entries)
-    with zoom_box:
-        zoom_controls(horizon, first, last)
-    if curves:
-        csv_download(curves)
+        if curves:
+            csv_download(curves)
     if studio().entries:
         step_lookup(studio().entries, first, last)
     if studio().current is not None:
+        sweep_panel(studio().current)
         formula_panel(studio().current)
         translations_panel(studio().current, first, last, horizon)
     if not st.session_state.get(FULL_RUN):
@@ -1169,20 +1344,19 @@ def page() -> None:
     """The whole page. The chart side is written first (see `studio_view`), then what surrounds
     it, and the URL last: a changed URL means the page is out, widgets included."""
     start_session()
-    header_box = st.container()
     current = studio()
     horizon = fg.horizon(current.view, schedules_of(current.visible() or current.entries))
     st.session_state[PAGE_HORIZON] = horizon
-    left, right = st.columns([2, 3], gap="large")
-    with right:
-        studio_view()
-    with header_box:
+    studio_view()
+    with st.sidebar:
         header()
-    with left:
+        link_messages()
         configuration_list(horizon)
         if studio().current is not None:
-            st.divider()
             editor(studio().current, horizon)
+        st.divider()
+        list_actions()
+        language_choice()
     export, importing = st.tabs([tr("tab.export"), tr("tab.import")])
     with export:
         export_tab()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from lrviz.formulas import Phase, phase_at
@@ -44,11 +45,10 @@ COLOUR_NAMES = tuple(PALETTE)
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MIN_AUTO_HORIZON = 10
 AUTO_MARGIN = 0.1
-MAX_LABELLED_MARKS = 12
 MAX_MARK_LINES = 40
 MAX_MARKS = 200
 SIDE_COLUMNS = 3
-CHART_HEIGHT = 480
+CHART_HEIGHT = 580
 SIDE_ROW_HEIGHT = 240
 MAX_PHASE_BANDS = 60
 MAX_LABELLED_PHASES = 6
@@ -58,6 +58,18 @@ CURSOR_COLOUR = "#1d2430"
 # Plotly's `automargin` would find them itself, but it redraws the chart to do so: that doubles
 # what every redraw costs in the browser (~30 -> ~14 ms here), on each slider move.
 MARGIN = {"l": 78, "r": 16, "t": 100, "b": 48}
+PLOT_HEIGHT = CHART_HEIGHT - MARGIN["t"] - MARGIN["b"]
+# Labels on the chart never collide: the phase labels sit in a strip at the top of the plot that
+# no curve, mark line or cursor enters (`LABEL_STRIP` px), a peak's label in the room below it
+# (`TOP_ROOM` px in all, kept free by the y range); a phase label is shown only when its
+# estimated width fits its band on the narrowest plot the page draws (`NARROWEST_PLOT` px, the
+# chart at an 800 px window). Repeated marks (restarts, boundaries, stairs) are labelled in their
+# hover and the marks table, not on the chart.
+LABEL_STRIP = 18
+TOP_ROOM = 46
+NARROWEST_PLOT = 370
+CHART_LABELS = ("start", "peak", "floor", "nan")
+LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
 _BREAK_KINDS = {
     "CosineDecayRestarts": "restart",
@@ -113,6 +125,14 @@ def shown_range(view: View, stop: int) -> tuple[int, int]:
     last = view.zoom_to or stop
     first = min(view.zoom_from, last - 1)
     return max(0, first), max(1, last)
+
+
+def dragged_steps(span: Sequence[float], steps_per_unit: int = 1) -> tuple[int, int]:
+    """The whole steps [first, last] a drag across the chart covers (x in plot units: steps, or
+    epochs of `steps_per_unit` steps); at least two steps, never below step 0."""
+    low, high = sorted(float(x) * steps_per_unit for x in span)
+    first = max(0, math.floor(low))
+    return first, max(first + 1, math.ceil(high))
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,10 +234,23 @@ def _floor_step(curve: Curve, stop: int) -> int | None:
     return None
 
 
-def mark_label(mark: Mark, lang: str) -> str:
+def short_lr(value: float | np.floating) -> str:
+    """A learning rate for a label on the chart: `LABEL_DIGITS` significant digits (the exact
+    float32 is in the hover, the tables and the exports)."""
+    return f"{float(value):.{LABEL_DIGITS}g}"
+
+
+def mark_label(mark: Mark, lang: str, exact: bool = True) -> str:
     if not math.isfinite(mark.value):  # "NaN from here" says it all
         return t(f"mark.{mark.kind}", lang)
-    return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=format_lr(mark.value))
+    value = format_lr(mark.value) if exact else short_lr(mark.value)
+    return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=value)
+
+
+def label_width(text: str, size: float = 10) -> float:
+    """An estimate of a label's width in px (wide for CJK characters), on the safe side."""
+    wide = sum(1 for c in text if ord(c) >= 0x2E80)
+    return size * (0.62 * (len(text) - wide) + 1.05 * wide) + 6
 
 
 def mark_rows(marks: Sequence[Mark], view: View) -> pd.DataFrame:
@@ -278,11 +311,30 @@ def _x(steps: np.ndarray, view: View) -> np.ndarray:
     return steps.astype(np.uint64)
 
 
-def _where(view: View) -> str:
-    """The hover's position line: the step, or the epoch (the top axis shows the other unit)."""
+def _other(steps: np.ndarray, view: View) -> np.ndarray:
+    """Each point's position in the unit the x axis does not show, for the hover (`customdata`):
+    the epoch as float32 (4 bytes a point; the hover shows 6 digits), or the exact step."""
+    steps = np.asarray(steps)
     if view.x_unit == "epochs":
-        return f"{t('chart.epoch', view.lang)} %{{x:,.10~g}}"
-    return f"{t('chart.step', view.lang)} %{{x:,.0f}}"
+        return _x(steps, replace(view, x_unit="steps"))
+    return (steps.astype(np.float64) / view.steps_per_epoch).astype(np.float32)
+
+
+def _where(view: View) -> str:
+    """The hover's position line: step and epoch, the axis's unit first (from `x`, the other
+    from `customdata`, see `_other`)."""
+    step, epoch = t("chart.step", view.lang), t("chart.epoch", view.lang)
+    if view.x_unit == "epochs":
+        return f"{epoch} %{{x:,.10~g}} · {step} %{{customdata:,.0f}}"
+    return f"{step} %{{x:,.0f}} · {epoch} %{{customdata:,.6~g}}"
+
+
+def _where_text(step: int, view: View) -> str:
+    """The position line of one step, written out (for hovers whose `customdata` is taken)."""
+    words = {u: t(f"chart.{u.rstrip('s')}", view.lang) for u in ("steps", "epochs")}
+    at = {"steps": f"{step:,}", "epochs": f"{step / view.steps_per_epoch:,.10g}"}
+    first, second = ("epochs", "steps") if view.x_unit == "epochs" else ("steps", "epochs")
+    return f"{words[first]} {at[first]} · {words[second]} {at[second]}"
 
 
 def _hover(view: View, lr_words: str) -> str:
@@ -295,11 +347,6 @@ def _hover(view: View, lr_words: str) -> str:
     return f"{_where(view)}<br>{words}%{{y:.8~g}}<extra>%{{fullData.name}}</extra>"
 
 
-def _text_hover(view: View) -> str:
-    """Hover of a few labelled points: where, and the point's exact text."""
-    return f"{_where(view)}<br>%{{text}}<extra>%{{fullData.name}}</extra>"
-
-
 def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
     colour, dash = line_style(curve.colour)
     steps, values = drawn(curve.steps, np.asarray(curve.values, dtype=np.float32))
@@ -307,6 +354,7 @@ def _trace(curve: Curve, view: View, **extra: Any) -> dict[str, Any]:
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
+        "customdata": _other(steps, view),
         "name": plotly_text(curve.label),
         "mode": "lines",
         "line": {"color": colour, "dash": dash, "width": 2},
@@ -322,6 +370,7 @@ def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, 
         "type": "scatter",
         "x": _x(steps, view),
         "y": values,
+        "customdata": _other(steps, view),
         "name": plotly_text(companion.label),
         "mode": "lines",
         "line": {
@@ -332,6 +381,21 @@ def _companion_trace(companion: Companion, view: View, index: int) -> dict[str, 
         "opacity": 0.85,
         "hovertemplate": _hover(view, t("chart.lr", view.lang)),
     }
+
+
+def _family_traces(family: Sequence[Curve], view: View) -> list[dict[str, Any]]:
+    """A sweep's members: thinner lines in a dark-to-light ramp, in the order of their values."""
+    if not family:
+        return []
+    ramp = sample_colorscale(
+        "Viridis", [0.85 * i / max(1, len(family) - 1) for i in range(len(family))]
+    )
+    traces = []
+    for curve, colour in zip(family, ramp):
+        trace = _trace(curve, view, meta="sweep")
+        trace["line"] = {"color": colour, "dash": "solid", "width": 1.5}
+        traces.append(trace)
+    return traces
 
 
 def _position(step: int, view: View) -> float:
@@ -363,8 +427,13 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.16, "x": 0},
         "hovermode": "closest",
         "font": {"family": "sans-serif"},
+        # A drag selects a range of steps (the studio zooms to it and samples again); Plotly's
+        # own zoom would only stretch the points already drawn, so the axes are fixed.
+        "dragmode": "select",
+        "selectdirection": "h",
         "xaxis": {
             "range": [_position(start, view), _position(stop, view)],
+            "fixedrange": True,
             "showspikes": True,
             "automargin": False,
             "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang), "standoff": 8},
@@ -373,6 +442,7 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
         "yaxis": {
             "type": "log" if log_y else "linear",
             "exponentformat": "e",
+            "fixedrange": True,
             "automargin": False,
             "title": {"text": y_title, "standoff": 8},
             **({"dtick": 1} if log_y else {}),
@@ -430,6 +500,7 @@ def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:
 
 
 def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """A vertical line up to the label strip at the top of the plot."""
     return {
         "type": "line",
         "xref": "x",
@@ -437,7 +508,7 @@ def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
         "x0": x,
         "x1": x,
         "y0": 0,
-        "y1": 1,
+        "y1": 1 - LABEL_STRIP / PLOT_HEIGHT,
         "line": line,
     }
 
@@ -466,13 +537,20 @@ def overlay_figure(
     cursor: int | None = None,
     phases: Sequence[Phase] = (),
     companions: Sequence[Companion] = (),
+    family: Sequence[Curve] = (),
 ) -> go.Figure:
     """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
-    a cursor (one marker per curve at step `cursor`, with its exact value and phase) and the
-    companions (translations) dotted beside them."""
+    a cursor (one marker per curve at step `cursor`, with its exact value and phase), the
+    companions (translations) dotted beside them and a sweep's `family` in a colour ramp."""
     data = [_trace(c, view) for c in curves]
     data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
+    data += _family_traces(family, view)
     layout = _layout(view, stop, t("chart.lr", view.lang), view.log_y, start)
+    shown = [c.values for c in (*curves, *companions, *family)]
+    shown.append(np.array([m.value for m in marks if start <= m.step <= stop]))
+    y_range = labelled_range(shown, view.log_y)
+    if y_range is not None:
+        layout["yaxis"]["range"] = y_range
     _linked_axis(data, layout, view, stop, start)
     if phases:
         _add_phases(layout, phases, view, start, stop)
@@ -492,13 +570,15 @@ def _add_marks(
     stop: int,
     colour: str,
 ) -> None:
+    """The marks as markers with their exact values in the hover; start, peak, floor and NaN also
+    labelled on the chart (rounded), each placed where its own curve is not: above a peak, below
+    a floor, beside a start, towards the middle of the chart."""
     lang = view.lang
     marks = [m for m in marks if start <= m.step <= stop]
     if not marks:
         return
-    labelled = len(marks) <= MAX_LABELLED_MARKS
     steps = np.array([m.step for m in marks], dtype=np.int64)
-    right = start + 0.75 * (stop - start)
+    middle = start + 0.5 * (stop - start)
     data.append(
         {
             "type": "scatter",
@@ -506,13 +586,18 @@ def _add_marks(
             "y": np.array(
                 [m.value if m.drawn_at is None else m.drawn_at for m in marks], dtype=np.float32
             ),
-            "text": [plotly_text(mark_label(m, lang)) for m in marks],
-            "mode": "markers+text" if labelled else "markers",
-            "textposition": ["top left" if m.step > right else "top right" for m in marks],
+            "customdata": _other(steps, view),
+            "text": [
+                plotly_text(mark_label(m, lang, exact=False)) if m.kind in CHART_LABELS else ""
+                for m in marks
+            ],
+            "hovertext": [plotly_text(mark_label(m, lang)) for m in marks],
+            "mode": "markers+text",
+            "textposition": [_label_position(m, m.step > middle) for m in marks],
             "textfont": {"size": 11, "color": colour},
             "marker": {"size": 9, "color": colour, "symbol": "diamond", "line": {"width": 1}},
             "name": plotly_text(t("chart.marks", lang)),
-            "hovertemplate": _text_hover(view),
+            "hovertemplate": f"{_where(view)}<br>%{{hovertext}}<extra>%{{fullData.name}}</extra>",
             "showlegend": False,
         }
     )
@@ -522,6 +607,24 @@ def _add_marks(
     layout["shapes"] += [_hline(float(m.value), line) for m in marks if m.kind == "floor"]
 
 
+def _label_position(mark: Mark, right_half: bool) -> str:
+    """Where a mark's label goes: off its own curve (which lies below a peak, above a floor)."""
+    side = "left" if right_half else "right"
+    return f"{'bottom' if mark.kind == 'floor' else 'top'} {side}"
+
+
+def labelled_range(
+    arrays: Sequence[np.ndarray], log: bool, pad: float = 0.05
+) -> list[float] | None:
+    """A y range holding every finite value with `TOP_ROOM` px free above them for the labels."""
+    span = value_range(arrays, log, pad)
+    if span is None:
+        return None
+    low, high = span
+    room = TOP_ROOM / PLOT_HEIGHT
+    return [low, high + room / (1 - room) * (high - low)]
+
+
 def _add_phases(
     layout: dict[str, Any], phases: Sequence[Phase], view: View, start: int, stop: int
 ) -> None:
@@ -529,6 +632,7 @@ def _add_phases(
     top when there are few enough to read."""
     shown = [p for p in phases if p.start <= stop and (p.end is None or p.end > start)]
     labelled = len(shown) <= MAX_LABELLED_PHASES
+    scale = NARROWEST_PLOT / (_position(stop, view) - _position(start, view))
     for index, phase in enumerate(shown[:MAX_PHASE_BANDS]):
         low = _position(max(phase.start, start), view)
         high = _position(stop if phase.end is None else min(phase.end, stop), view)
@@ -546,10 +650,11 @@ def _add_phases(
                 "layer": "below",
             }
         )
-        if labelled:
+        label = phase.label(view.lang)
+        if labelled and label_width(label) <= (high - low) * scale:
             layout["annotations"].append(
                 {
-                    "text": plotly_text(phase.label(view.lang)),
+                    "text": plotly_text(label),
                     "x": (low + high) / 2,
                     "xref": "x",
                     "xanchor": "center",
@@ -601,7 +706,9 @@ def _add_cursor(
                 "line": {"width": 2, "color": "white"},
             },
             "name": plotly_text(t("chart.cursor", lang)),
-            "hovertemplate": f"{_where(view)}<br>%{{text}}<extra>%{{customdata}}</extra>",
+            "hovertemplate": (
+                f"{plotly_text(_where_text(step, view))}<br>%{{text}}<extra>%{{customdata}}</extra>"
+            ),
             "showlegend": False,
         }
     )
@@ -634,9 +741,17 @@ def side_by_side_figure(
     # No legend and no top axis here: only the subplot titles sit above the charts.
     fig.update_layout(height=SIDE_ROW_HEIGHT * rows + 80, margin={**MARGIN, "t": 40})
     fig.update_xaxes(
-        range=[_position(start, view), _position(stop, view)], showspikes=True, automargin=False
+        range=[_position(start, view), _position(stop, view)],
+        fixedrange=True,
+        showspikes=True,
+        automargin=False,
     )
-    fig.update_yaxes(type="log" if view.log_y else "linear", exponentformat="e", automargin=False)
+    fig.update_yaxes(
+        type="log" if view.log_y else "linear",
+        exponentformat="e",
+        fixedrange=True,
+        automargin=False,
+    )
     if view.log_y:
         fig.update_yaxes(dtick=1)
     fig.update_xaxes(title_text=t(f"chart.axis_{view.x_unit}", view.lang), row=rows)
@@ -675,6 +790,7 @@ def difference_figure(
                 "type": "scatter",
                 "x": _x(steps, view),
                 "y": difference,
+                "customdata": _other(steps, view),
                 "name": plotly_text(curve.label),
                 "mode": "lines",
                 "line": {"color": colour, "dash": dash, "width": 2},
@@ -691,9 +807,21 @@ def difference_figure(
 
 
 def chart_config(label: str, image_format: str) -> dict:
-    """Plotly's modebar: the image download button saves `label` (sanitised) as PNG or SVG."""
+    """Plotly's modebar: box select and the image download button, which saves `label`
+    (sanitised) as PNG or SVG."""
     return {
         "displaylogo": False,
+        # Zooming is the studio's (a drag selects steps): Plotly's own zoom tools would leave
+        # the range entries, the link and the sampling behind.
+        "modeBarButtonsToRemove": [
+            "zoom2d",
+            "pan2d",
+            "lasso2d",
+            "zoomIn2d",
+            "zoomOut2d",
+            "autoScale2d",
+            "resetScale2d",
+        ],
         "toImageButtonOptions": {
             "format": image_format,
             "filename": file_name(label, image_format).rsplit(".", 1)[0],

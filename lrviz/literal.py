@@ -50,6 +50,20 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in unlinked)
 
 
+# Characters that can start Markdown inside a line that does not begin with the text.
+_INLINE_MARKUP = frozenset("\\`*_[]<>$:~|&@")
+
+
+def inline_markdown_text(text: str) -> str:
+    """User text for the middle of a Markdown line (a widget label, whose Markdown source is also
+    its accessible name): only the characters that can start markup there are escaped, so a
+    screen reader hears "Warmup + cosine" and not "Warmup \\+ cosine"; GitHub autolinks broken,
+    controls and lone surrogates written as escapes, as in `markdown_text`."""
+    flat = visible_text(" ".join(str(text).split()))
+    unlinked = _AUTOLINK_TRIGGERS.sub(WORD_JOINER, flat)
+    return "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in unlinked)
+
+
 def csv_cell(text: str) -> str:
     """A CSV header or cell that a spreadsheet reads as text, never as a formula (OWASP: a `'`
     before a leading `=`, `+`, `-`, `@`, tab or carriage return), on one row: control characters

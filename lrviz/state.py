@@ -23,10 +23,11 @@ from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_import import Imported, read_keras
 from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras
-from lrviz.literal import markdown_text
+from lrviz.literal import inline_markdown_text, markdown_text
 from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
 from lrviz.schedules import SCHEDULES, Schedule
 from lrviz.share import DecodedState, Entry, SharedState
+from lrviz.sweep import SWEEP_TEXT
 
 MODES = ("overlay", "side", "diff")
 X_UNITS = ("steps", "epochs")
@@ -68,6 +69,8 @@ class View:
     companions: str = field(default="", metadata={"key": "tr"})
     # Where the curve runs (`lrviz.compiled.PATHS`): eager Keras, or compiled (JAX fit, XLA).
     run: str = field(default="eager", metadata={"key": "run"})
+    # A sweep of the selected configuration: `param:v1,v2,...` (see `lrviz.sweep`); "" for none.
+    sweep: str = field(default="", metadata={"key": "sw"})
 
     def checked(self) -> View:
         """This view with every option inside its range (`ValueError` names the first that is not)."""
@@ -84,6 +87,7 @@ class View:
             "reference": 0 <= self.reference < MAX_CONFIGS,
             "run": self.run in PATHS,
             "companions": re.fullmatch(r"([0-9]{1,2}(,[0-9]{1,2})*)?", self.companions) is not None,
+            "sweep": not self.sweep or SWEEP_TEXT.fullmatch(self.sweep) is not None,
         }
         for name, ok in checks.items():
             if not ok:
@@ -218,6 +222,12 @@ def _renamed(config: Mapping[str, Any], name: str) -> dict[str, Any]:
 def add(studio: Studio, class_name: str) -> Studio:
     """A new configuration of `class_name` with sensible starting values, selected."""
     config = default_config(class_name)
+    config = _renamed(config, unique_name(config["config"]["name"], _names(studio)))
+    return _append(studio, [config], select=True)
+
+
+def open_config(studio: Studio, config: Mapping[str, Any]) -> Studio:
+    """Open a Keras config as a new configuration (named apart from the open ones), selected."""
     config = _renamed(config, unique_name(config["config"]["name"], _names(studio)))
     return _append(studio, [config], select=True)
 
@@ -530,3 +540,8 @@ def _linear_grid(low: float, high: float, steps: bool) -> tuple[int | float, ...
 def plain_markdown(text: str) -> str:
     """User text that Streamlit's Markdown shows as-is (`literal.markdown_text`)."""
     return markdown_text(text)
+
+
+def inline_markdown(text: str) -> str:
+    """User text for the middle of a Markdown line, a widget label (`literal.inline_markdown_text`)."""
+    return inline_markdown_text(text)

@@ -22,6 +22,7 @@ sentence comes from `NOTE_TEMPLATES`, so a translation can be re-rendered in ano
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,48 @@ def render_note(
     return lang[note_id].format(**params)
 
 
+def _comment_pattern(template: str) -> re.Pattern[str]:
+    """A regex that reads a comment written from `template` back into its parameters."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    )
+
+
+_COMMENTS = {
+    key: _comment_pattern(text)
+    for key, text in NOTE_TEMPLATES.items()
+    if key.startswith("translate.comment.")
+}
+
+
+def localised_comments(code: str, lang: str) -> str:
+    """Generated code whose comments (written in English by the builders) are put in `lang`."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return code
+    lines = []
+    for line in code.split("\n"):
+        docstring = _DOCSTRING.fullmatch(line)
+        if docstring:
+            head, text, tail = docstring.groups()
+        else:
+            head, mark, text = line.partition("# ")
+            head, tail = head + mark, ""
+        lines.append(head + _localised(text, lang) + tail if head != line else line)
+    return "\n".join(lines)
+
+
+_DOCSTRING = re.compile(r'(\s*""")(.*)(""")')
+
+
+def _localised(comment: str, lang: str) -> str:
+    for key, pattern in _COMMENTS.items():
+        found = pattern.fullmatch(comment)
+        if found:
+            return i18n.t(key, lang, **found.groupdict())
+    return comment
+
+
 def _say(note_id: str, **params: object) -> str:
     return render_note(note_id, params)
 
@@ -88,6 +131,10 @@ class Translation:
 
     def notes_in(self, lang: str) -> tuple[str, ...]:
         return tuple(render_note(key, params, lang) for key, params in self.note_ids)
+
+    def code_in(self, lang: str) -> str:
+        """`code` with its comments in `lang` (the code itself is the same in every language)."""
+        return localised_comments(self.code, lang)
 
     def values(self, steps: np.ndarray) -> np.ndarray:
         """The framework's learning rate at each optimizer step in `steps` (integers >= 0)."""

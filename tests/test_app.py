@@ -109,7 +109,7 @@ def test_first_look_draws_the_warmup_cosine_starter():
 
 def test_first_look_explains_what_to_do_and_offers_a_second_example():
     at = run()
-    assert any("sliders" in m for m in texts(at, "markdown"))
+    assert any("sliders" in m for m in texts(at, "caption"))
     at.button(key="list.example").click()
     rerun(at)
     assert [e.class_name for e in studio(at).entries] == ["CosineDecay", "PiecewiseConstantDecay"]
@@ -644,6 +644,23 @@ def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     assert worked.value == schedule(5000)
 
 
+def test_the_show_checkbox_label_reads_the_name_without_markdown_escapes():
+    at = run()
+    # A screen reader names the checkbox from this label's source text.
+    assert at.checkbox(key=key(at, "list", "visible")).label == "Show Warmup + cosine on the chart"
+
+
+def test_formula_panel_says_what_each_symbol_stands_for_in_the_users_language():
+    at = run({"lang": "zh-TW"}, panels=("formula",))
+    (expander,) = [e for e in at.expander if "公式" in e.label]
+    legend = "\n".join(m.value for m in expander.get("markdown"))
+    # The decay phase of the starter: eta_T (warmup_target), W, D, alpha and s, each defined.
+    for symbol in (r"$\eta_T$", "$W$", "$D$", r"$\alpha$", "$s$"):
+        assert f"- {symbol}: " in legend
+    assert "`warmup_steps` = 1000" in legend
+    assert "- $s$: Keras 實際使用的步數" in legend
+
+
 # --- zoom and cursor ------------------------------------------------------------------------
 
 
@@ -663,6 +680,22 @@ def test_zoom_entries_resample_inside_the_range_down_to_single_steps():
     at.button(key="view.zoom_reset").click()
     rerun(at)
     assert chart(at)["layout"]["xaxis"]["range"] == [0, 11_000]
+
+
+def test_in_epochs_the_range_and_cursor_entries_take_fractional_epochs():
+    at = run({"x": "epochs", "spe": "400"})
+    assert at.number_input(key="view.to_epoch").value == 11_000 / 400
+    at.number_input(key="view.from_epoch").set_value(2.5)
+    rerun(at)
+    at.number_input(key="view.to_epoch").set_value(7.25)
+    rerun(at)
+    view = studio(at).view
+    assert (view.zoom_from, view.zoom_to) == (1000, 2900)
+    assert link_params(at)["from"] == "1000" and link_params(at)["to"] == "2900"
+    at.number_input(key="view.at_epoch").set_value(3.125)
+    rerun(at)
+    assert studio(at).view.at_step == 1250
+    assert chart(at)["layout"]["xaxis"]["range"] == [2.5, 7.25]
 
 
 def test_an_empty_zoom_is_refused_with_a_message_and_changes_nothing():
@@ -757,3 +790,45 @@ def test_the_export_code_is_not_built_while_its_panels_are_closed():
     codes = [c.value.strip() for c in at.code]
     assert payloads.keras_json(schedule).strip() not in codes
     assert payloads.python_snippet(schedule).strip() not in codes
+
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def test_a_sweep_of_alpha_draws_its_family_exactly_and_keeps_it_in_the_link():
+    at = run(panels=("sweep",))
+    at.selectbox(key="sweep.param").set_value("alpha")
+    at.text_input(key="sweep.values").set_value("0, 0.05 0.1,0.2")
+    at.button(key="sweep.draw").click()
+    rerun(at)
+    assert link_params(at)["sw"] == "alpha:0.0,0.05,0.1,0.2"
+    family = {t["name"]: t for t in chart(at)["data"] if t.get("meta") == "sweep"}
+    assert list(family) == ["alpha = 0.0", "alpha = 0.05", "alpha = 0.1", "alpha = 0.2"]
+    base = lrviz.from_keras(lrviz.default_config("CosineDecay"))
+    for alpha, trace in zip((0.0, 0.05, 0.1, 0.2), family.values()):
+        steps = array(trace["x"]).astype(np.int64)
+        expected = np.asarray(base.replace(alpha=alpha)(steps), dtype=np.float32)
+        np.testing.assert_array_equal(array(trace["y"]), expected)
+    # A fresh page from the link draws the same family.
+    again = run({k: v for k, v in link_params(at).items()})
+    assert [t["name"] for t in chart(again)["data"] if t.get("meta") == "sweep"] == list(family)
+
+
+def test_a_sweep_member_opens_as_a_configuration_of_its_own():
+    at = run({"sw": "alpha:0.0,0.2"}, panels=("sweep",))
+    at.button(key="sweep.open.1").click()
+    rerun(at)
+    opened = studio(at).current
+    assert opened.config["config"]["alpha"] == 0.2
+    assert opened.name == "Warmup + cosine (alpha=0.2)"
+    assert len(studio(at).entries) == 2
+
+
+def test_a_bad_sweep_value_is_refused_with_one_line_and_draws_nothing():
+    at = run(panels=("sweep",))
+    at.selectbox(key="sweep.param").set_value("decay_steps")
+    at.text_input(key="sweep.values").set_value("100, 1.5")
+    at.button(key="sweep.draw").click()
+    rerun(at)
+    assert studio(at).view.sweep == ""
+    assert any('"1.5"' in e for e in texts(at, "error"))

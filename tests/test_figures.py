@@ -102,21 +102,26 @@ def test_a_horizon_of_10_to_the_12_plots_a_few_thousand_points_quickly():
     assert curve.steps.size <= 4 * fg.DEFAULT_COLUMNS + 2000
 
 
-def test_curve_hover_has_no_per_point_payload():
-    (trace,) = curve_traces(
-        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 20_000))
-    )
-    assert "text" not in trace and "customdata" not in trace
-    assert "step %{x:,.0f}" in trace["hovertemplate"]
-    assert "%{y:.8~g}" in trace["hovertemplate"]
-
-
-def test_epochs_hover_names_the_epoch():
-    view = View(x_unit="epochs")
+def test_curve_hover_shows_step_and_epoch_with_one_float32_per_point():
+    view = View(steps_per_epoch=400)
     (trace,) = curve_traces(
         sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 20_000))
     )
-    assert "epoch %{x" in trace["hovertemplate"]
+    assert "text" not in trace
+    assert trace["customdata"]["dtype"] == "f4"
+    steps = array(trace["x"]).astype(np.float64)
+    np.testing.assert_array_equal(array(trace["customdata"]), (steps / 400).astype(np.float32))
+    assert "step %{x:,.0f} · epoch %{customdata:,.6~g}" in trace["hovertemplate"]
+    assert "%{y:.8~g}" in trace["hovertemplate"]
+
+
+def test_epochs_hover_shows_the_epoch_then_the_exact_step():
+    view = View(x_unit="epochs", steps_per_epoch=400)
+    (trace,) = curve_traces(
+        sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 20_000))
+    )
+    assert "epoch %{x:,.10~g} · step %{customdata:,.0f}" in trace["hovertemplate"]
+    np.testing.assert_array_equal(array(trace["customdata"]), np.rint(array(trace["x"]) * 400))
 
 
 def cursor_trace(spec: dict) -> dict:
@@ -148,11 +153,11 @@ def test_cursor_outside_the_range_is_not_drawn():
 def test_phases_are_shaded_between_their_edges_and_labelled():
     from lrviz import formulas
 
-    schedule = schedule_of("CosineDecay", warmup_target=0.01, warmup_steps=1000, decay_steps=5000)
+    schedule = schedule_of("CosineDecay", warmup_target=0.01, warmup_steps=4000, decay_steps=5000)
     phases = formulas.phases(schedule, 20_001)
     spec = sent(fg.overlay_figure([curve_of(schedule)], View(), 20_000, phases=phases))
     bands = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
-    assert [(b["x0"], b["x1"]) for b in bands] == [(0, 1000), (1000, 6000), (6000, 20_000)]
+    assert [(b["x0"], b["x1"]) for b in bands] == [(0, 4000), (4000, 9000), (9000, 20_000)]
     labels = [a["text"] for a in spec["layout"]["annotations"]]
     assert [p.label("en") for p in phases] == [
         lab for lab in labels if lab in {p.label("en") for p in phases}
@@ -295,8 +300,45 @@ def test_marks_are_drawn_with_their_exact_values():
     fig = sent(fg.overlay_figure([curve], View(), 11_000, marks))
     (trace,) = [t for t in fig["data"] if t.get("name") == "marks"]
     assert array(trace["x"]).tolist() == [0, 1000, 10_000]
-    floor = fg.format_lr(schedule(np.int64(10_000)))
-    assert trace["text"] == ["start 0.0", "peak 0.001", f"floor {floor}"]
+    floor = schedule(np.int64(10_000))
+    assert trace["hovertext"] == ["start 0.0", "peak 0.001", f"floor {fg.format_lr(floor)}"]
+    assert fg.format_lr(floor) == "0.000100000005"  # float32 noise, not for the chart's labels
+    assert trace["text"] == ["start 0", "peak 0.001", "floor 0.0001"]
+
+
+def test_repeated_marks_are_labelled_in_their_hover_not_on_the_chart():
+    schedule = schedule_of("CosineDecayRestarts")
+    curve = curve_of(schedule, 20_000)
+    marks = fg.find_marks(curve, 20_000)
+    fig = sent(fg.overlay_figure([curve], View(), 20_000, marks))
+    (trace,) = [t for t in fig["data"] if t.get("name") == "marks"]
+    restarts = [i for i, m in enumerate(marks) if m.kind == "restart"]
+    assert len(restarts) >= 3
+    assert all(trace["text"][i] == "" for i in restarts)
+    assert all(trace["hovertext"][i].startswith("restart ") for i in restarts)
+
+
+def test_phase_labels_are_shown_only_where_they_fit_their_band():
+    from lrviz import formulas
+
+    schedule = schedule_of("CosineDecayRestarts", first_decay_steps=1000, t_mul=2.0)
+    phases = formulas.phases(schedule, 31_001)
+    spec = sent(fg.overlay_figure([curve_of(schedule, 31_000)], View(), 31_000, phases=phases))
+    labels = [a["text"] for a in spec["layout"]["annotations"]]
+    # Periods of 1,000 and 2,000 steps are too narrow for their label; 8,000 and 16,000 are not.
+    assert phases[0].label("en") not in labels and phases[1].label("en") not in labels
+    assert phases[3].label("en") in labels and phases[4].label("en") in labels
+
+
+def test_curves_leave_the_top_of_the_plot_free_for_labels():
+    schedule = schedule_of("CosineDecay")
+    spec = sent(fg.overlay_figure([curve_of(schedule, 11_000)], View(), 11_000, cursor=1000))
+    low, high = spec["layout"]["yaxis"]["range"]
+    peak = float(schedule(np.int64(1000)))
+    free_px = (high - peak) / (high - low) * fg.PLOT_HEIGHT
+    assert free_px >= fg.TOP_ROOM - 1e-6
+    cursor_line = next(s for s in spec["layout"]["shapes"] if s.get("x0") == 1000)
+    assert cursor_line["y1"] * fg.PLOT_HEIGHT <= fg.PLOT_HEIGHT - fg.LABEL_STRIP + 1e-6
 
 
 def test_mark_rows_list_kind_step_epoch_and_value():

@@ -379,7 +379,8 @@ def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatc
     at.text_area(key="import.text").set_value("[1, 2")
     rerun(at)
     before = page_state(at)
-    kinds = {w.type for w in at.main if getattr(w, "key", None)}
+    # The editor is in the sidebar, the chart's controls in the main area.
+    kinds = {w.type for part in (at.main, at.sidebar) for w in part if getattr(w, "key", None)}
     assert {"text_input", "number_input", "select_slider", "toggle", "radio", "selectbox"} <= kinds
     assert {"slider", "checkbox", "multiselect", "text_area"} <= kinds
     monkeypatch.setattr(element_tree, "_use_form_clear_defaults", lambda node, **_: True)

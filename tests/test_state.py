@@ -433,3 +433,12 @@ def test_plain_markdown_escapes_every_markdown_character():
         r"\*\*a\*\* \<b\>c\<\/b\> \:red\[x\] \$y\$"
     )
     assert ss.plain_markdown("two\nlines") == "two lines"
+
+
+def test_inline_markdown_leaves_plain_punctuation_alone_and_escapes_what_starts_markup():
+    assert ss.inline_markdown("Warmup + cosine (v2), lr 0.1 - try #3!") == (
+        "Warmup + cosine (v2), lr 0.1 - try #3!"
+    )
+    assert ss.inline_markdown("**a** <b> :red[x] $y$ ~z~ `c` http://x www.y a@b") == (
+        r"\*\*a\*\* \<b\> \:red\[x\] \$y\$ \~z\~ \`c\` http\://x www\.y a\@b"
+    )

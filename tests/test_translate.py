@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from keras_oracle import keras_values as oracle_values
 
+from lrviz.i18n import t
+from lrviz.keras_json import default_config
 from lrviz.translate import (
     NOTE_TEMPLATES,
     Translation,
@@ -733,3 +735,27 @@ def test_compare_of_identical_curves_names_no_step():
         None,
         None,
     )
+
+
+@pytest.mark.parametrize("class_name", ["CosineDecay", "CosineDecayRestarts"])
+def test_generated_code_comments_are_in_the_users_language_and_the_code_is_unchanged(class_name):
+    config = default_config(class_name)["config"]
+    comment_keys = [k for k in NOTE_TEMPLATES if k.startswith("translate.comment.")]
+    for item in translations(class_name, config):
+        chinese = item.code_in("zh-TW")
+        assert item.code_in("en") == item.code
+        english_lines, chinese_lines = item.code.split("\n"), chinese.split("\n")
+        assert len(english_lines) == len(chinese_lines)
+        changed = [(e, c) for e, c in zip(english_lines, chinese_lines) if e != c]
+        assert changed, item.framework
+        for english, translated in changed:
+            # Only the comment or docstring differs: the code before it is the same.
+            cut = english.index('"""') + 3 if '"""' in english else english.index("# ") + 2
+            assert translated[:cut] == english[:cut]
+        assert t("translate.comment.header", "zh-TW", class_name=class_name, name="x")[-6:] in (
+            chinese
+        )
+        for key in comment_keys:
+            fixed = NOTE_TEMPLATES[key]
+            if "{" not in fixed:
+                assert fixed not in chinese, (item.framework, fixed)
