@@ -50,8 +50,10 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in unlinked)
 
 
-# Characters that can start Markdown inside a line that does not begin with the text.
-_INLINE_MARKUP = frozenset("\\`*_[]<>$:~|&@")
+# Characters that can start Markdown inside a line that does not begin with the text; an
+# underscore between two letters or digits cannot (CommonMark: no intraword `_` emphasis), so
+# `warmup_cosine` stays as a screen reader should read it.
+_INLINE_MARKUP_AT = re.compile(r"[\\`*\[\]<>$:~|&@]|(?<![^\W_])_|_(?![^\W_])")
 
 
 def inline_markdown_text(text: str) -> str:
@@ -61,7 +63,7 @@ def inline_markdown_text(text: str) -> str:
     controls and lone surrogates written as escapes, as in `markdown_text`."""
     flat = visible_text(" ".join(str(text).split()))
     unlinked = _AUTOLINK_TRIGGERS.sub(WORD_JOINER, flat)
-    return "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in unlinked)
+    return _INLINE_MARKUP_AT.sub(r"\\\g<0>", unlinked)
 
 
 def csv_cell(text: str) -> str:

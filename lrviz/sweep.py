@@ -39,9 +39,10 @@ class Sweep:
         return f"{self.param} = {value!r}"
 
     def member_name(self, name: str, value: float | int) -> str:
-        """The name a member gets when opened as a configuration: `name (alpha=0.05)`, the
+        """The name a member gets when opened as a configuration: `name_alpha_0.05`, a valid
+        TensorFlow scope name when `name` is one (like the starters' and copies' names), the
         name shortened to fit Keras-friendly length."""
-        suffix = f" ({self.param}={value!r})"
+        suffix = f"_{self.param}_{value!r}"
         return name[: max(0, MAX_NAME_CHARS - len(suffix))] + suffix
 
 

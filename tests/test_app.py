@@ -647,7 +647,10 @@ def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
 def test_the_show_checkbox_label_reads_the_name_without_markdown_escapes():
     at = run()
     # A screen reader names the checkbox from this label's source text.
-    assert at.checkbox(key=key(at, "list", "visible")).label == "Show Warmup + cosine on the chart"
+    assert at.checkbox(key=key(at, "list", "visible")).label == "Show warmup_cosine on the chart"
+    at.text_input(key=key(at, "name", "text")).set_value("Warmup + cosine (v2)").run()
+    label = at.checkbox(key=key(at, "list", "visible")).label
+    assert label == "Show Warmup + cosine (v2) on the chart"
 
 
 def test_formula_panel_says_what_each_symbol_stands_for_in_the_users_language():
@@ -820,7 +823,7 @@ def test_a_sweep_member_opens_as_a_configuration_of_its_own():
     rerun(at)
     opened = studio(at).current
     assert opened.config["config"]["alpha"] == 0.2
-    assert opened.name == "Warmup + cosine (alpha=0.2)"
+    assert opened.name == "warmup_cosine_alpha_0.2"
     assert len(studio(at).entries) == 2
 
 

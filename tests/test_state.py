@@ -439,6 +439,10 @@ def test_inline_markdown_leaves_plain_punctuation_alone_and_escapes_what_starts_
     assert ss.inline_markdown("Warmup + cosine (v2), lr 0.1 - try #3!") == (
         "Warmup + cosine (v2), lr 0.1 - try #3!"
     )
+    # GitHub autolinks are broken by a word joiner (U+2060) inside their trigger.
     assert ss.inline_markdown("**a** <b> :red[x] $y$ ~z~ `c` http://x www.y a@b") == (
-        r"\*\*a\*\* \<b\> \:red\[x\] \$y\$ \~z\~ \`c\` http\://x www\.y a\@b"
+        "\\*\\*a\\*\\* \\<b\\> \\:red\\[x\\] \\$y\\$ \\~z\\~ \\`c\\` "
+        "http\u2060\\://x www\u2060.y a\\@\u2060b"
     )
+    # An underscore between letters or digits starts no emphasis, so it stays as written.
+    assert ss.inline_markdown("warmup_cosine_2 _x_") == "warmup_cosine_2 \\_x\\_"
