@@ -23,6 +23,7 @@ from lrviz import (
     crosscheck,
     findings,
     formulas,
+    live_drag,
     payloads,
 )
 from lrviz import figures as fg
@@ -44,6 +45,10 @@ IMPORT_TEXT = "import.text"
 SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
+LIVE_KEY = "chart.live"  # the component that sends a dragged slider's frames (lrviz.live_drag)
+LIVE_FRAME = "live_frame"  # the frame that reran the chart, until that run takes it
+LIVE_ACK = "live_ack"  # the number of the last frame taken
+LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
@@ -418,6 +423,8 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     grid = ss.slider_grid(param, value)
     slider_key = widget_key(entry.id, param.name, "slider")
+    live_sliders = st.session_state.setdefault(LIVE_SLIDERS, {})
+    live_sliders[live_drag.css_class(slider_key)] = (entry.id, param.name, grid)
     row.select_slider(
         tr("editor.slider", name=param.name),
         options=grid,
@@ -670,8 +677,44 @@ def set_zoom(first: int, last: int, horizon: int) -> None:
     apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)
 
 
-def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
-    current = studio()
+def on_live_frame() -> None:
+    st.session_state[LIVE_FRAME] = live_drag.frame_of(LIVE_KEY)
+
+
+def live_studio() -> ss.Studio:
+    """The studio with a dragged slider's value, on a run that a frame started; else the studio.
+
+    Only the frame's own run of the chart uses it: a full run (the release's) and every other
+    run take the studio, so no frame can outlive the drag.
+    """
+    frame = st.session_state.pop(LIVE_FRAME, None)
+    if frame is None:
+        return studio()
+    st.session_state[LIVE_ACK] = frame.seq
+    target = st.session_state.get(LIVE_SLIDERS, {}).get(frame.key)
+    if st.session_state.get(FULL_RUN) or target is None or frame.index >= len(target[2]):
+        return studio()
+    entry_id, name, grid = target
+    try:
+        return ss.set_params(studio(), entry_id, **{name: grid[frame.index]})
+    except (ConfigError, KeyError):
+        return studio()
+
+
+@st.fragment
+def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
+    """The chart. While an editor slider is dragged, this fragment alone reruns for each frame
+    (`lrviz.live_drag`) and draws the curves of the value under the mouse."""
+    current = live_studio()
+    if current is not studio():
+        horizon = fg.horizon(current.view, schedules_of(current.visible() or current.entries))
+        first, last = fg.shown_range(current.view, horizon)
+    curves = chart(current, horizon, first, last)
+    live_drag.follower(LIVE_KEY, st.session_state.get(LIVE_ACK), on_live_frame)
+    return curves
+
+
+def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Curve]:
     view = current.view
     shown = current.visible()
     if not shown:
@@ -1056,7 +1099,7 @@ def studio_view() -> None:
     controls_box, zoom_box, chart_box = st.container(), st.container(), st.container()
     first, last = fg.shown_range(studio().view, horizon)
     with chart_box:
-        curves = chart(horizon, first, last)
+        curves = live_chart(horizon, first, last)
     with controls_box:
         controls, share = st.columns([5, 1.2], vertical_alignment="top")
         with share.popover(tr("share.open"), icon=":material/link:", width="stretch"):
