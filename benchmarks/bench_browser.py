@@ -333,7 +333,9 @@ class Drag:
 
 def drag(page: Page, selector: str, rightwards: bool, seconds: float, script: Path | None) -> Drag:
     """Drag the slider's thumb to one end of its track over `seconds`; what the page drew."""
-    page.locator(selector).evaluate("e => e.closest('[class*=st-key-]').scrollIntoView()")
+    page.locator(selector).evaluate(
+        "e => e.closest('[class*=st-key-]').scrollIntoView({block: 'center'})"
+    )
     x, y, left, right = page.eval_on_selector(selector, THUMB_JS)
     end = right - 1 if rightwards else left + 1
     page.evaluate(RECORD_DRAG_JS, CHART_LINE)
