@@ -64,6 +64,7 @@ from pathlib import Path
 import streamlit
 from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -255,8 +256,12 @@ class Slider:
     selector: str
 
     def __post_init__(self) -> None:
-        if self.page.query_selector(self.selector) is None:
-            raise RuntimeError(f"no slider matches {self.selector!r} on {self.page.url}")
+        # The chart comes first in a run; on a loaded machine the editor's sliders may follow
+        # after the page looked settled.
+        try:
+            self.page.wait_for_selector(self.selector, timeout=REDRAW_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            raise RuntimeError(f"no slider matches {self.selector!r} on {self.page.url}") from None
 
     def state(self) -> tuple[int, int, str]:
         """(position, last position, shown value)."""

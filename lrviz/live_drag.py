@@ -25,8 +25,9 @@ import streamlit as st
 # element the class `st-key-` + its key with every character outside [A-Za-z0-9_-] as `-`).
 KEY_PREFIX = "cfg."
 KEY_SUFFIX = ".slider"
-# ms without an acknowledgement after which the next frame is sent anyway (a lost run).
-ACK_TIMEOUT_MS = 1000
+# ms without an acknowledgement after which the next frame is sent anyway (a run that failed
+# before the follower); long enough that a slow run on a loaded machine is not interrupted.
+ACK_TIMEOUT_MS = 2000
 
 _JS = """
 export default function (component) {
@@ -89,6 +90,7 @@ function follow(prefix, suffix) {
   );
   document.addEventListener("pointerup", stop, true);
   document.addEventListener("pointercancel", stop, true);
+  window.addEventListener("blur", stop);
   return live;
 }
 """
