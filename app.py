@@ -24,6 +24,7 @@ from lrviz import (
     crosscheck,
     findings,
     formulas,
+    live_drag,
     payloads,
 )
 from lrviz import figures as fg
@@ -52,6 +53,11 @@ SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
 RESTORING = "restoring"
+LIVE_KEY = "chart.live"  # the component that sends a dragged slider's frames (lrviz.live_drag)
+LIVE_FRAME = "live_frame"  # the frame that reran the chart, until that run takes it
+LIVE_ACK = "live_ack"  # the number of the last frame taken
+LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
+CHART_SELECTED = "chart_selected"  # a drag on the chart changed the range shown
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
@@ -484,6 +490,8 @@ def number_param(entry: ss.OpenConfig, param: ParamSpec) -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     grid = ss.slider_grid(param, value)
     slider_key = widget_key(entry.id, param.name, "slider")
+    live_sliders = st.session_state.setdefault(LIVE_SLIDERS, {})
+    live_sliders[live_drag.css_class(slider_key)] = (entry.id, param.name, grid)
     row.select_slider(
         tr("editor.slider", name=param.name),
         options=grid,
@@ -790,6 +798,7 @@ def set_zoom(first: int, last: int, horizon: int) -> None:
 def on_chart_select() -> None:
     """A drag across the chart shows the steps it spans; a double-click (no box) shows all."""
     boxes = st.session_state["chart"]["selection"]["box"]
+    st.session_state[CHART_SELECTED] = True
     if not boxes:
         apply(ss.set_view, zoom_from=0, zoom_to=0)
         return
@@ -799,8 +808,47 @@ def on_chart_select() -> None:
     set_zoom(first, last, st.session_state[SHOWN_HORIZON])
 
 
-def chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
-    current = studio()
+def on_live_frame() -> None:
+    st.session_state[LIVE_FRAME] = live_drag.frame_of(LIVE_KEY)
+
+
+def live_studio() -> ss.Studio:
+    """The studio with a dragged slider's value, on a run that a frame started; else the studio.
+
+    Only the frame's own run of the chart uses it: a full run (the release's) and every other
+    run take the studio, so no frame can outlive the drag.
+    """
+    frame = st.session_state.pop(LIVE_FRAME, None)
+    if frame is None:
+        return studio()
+    st.session_state[LIVE_ACK] = frame.seq
+    target = st.session_state.get(LIVE_SLIDERS, {}).get(frame.key)
+    if st.session_state.get(FULL_RUN) or target is None or frame.index >= len(target[2]):
+        return studio()
+    entry_id, name, grid = target
+    try:
+        return ss.set_params(studio(), entry_id, **{name: grid[frame.index]})
+    except (ConfigError, KeyError):
+        return studio()
+
+
+@st.fragment
+def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
+    """The chart. While an editor slider is dragged, this fragment alone reruns for each frame
+    (`lrviz.live_drag`) and draws the curves of the value under the mouse. A drag across the
+    chart (a zoom) reruns the whole page: the range entries and the link follow it."""
+    if st.session_state.pop(CHART_SELECTED, False):
+        st.rerun(scope="app")
+    current = live_studio()
+    if current is not studio():
+        horizon = fg.horizon(current.view, schedules_of(current.visible() or current.entries))
+        first, last = fg.shown_range(current.view, horizon)
+    curves = chart(current, horizon, first, last)
+    live_drag.follower(LIVE_KEY, st.session_state.get(LIVE_ACK), on_live_frame)
+    return curves
+
+
+def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Curve]:
     view = current.view
     shown = current.visible()
     if not shown:
@@ -1315,7 +1363,7 @@ def studio_view() -> None:
     # while the rest of the run is still on its way.
     first, last = fg.shown_range(studio().view, horizon)
     st.caption(tr("app.intro"))
-    curves = chart(horizon, first, last)
+    curves = live_chart(horizon, first, last)
     zoom_controls(horizon, first, last)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         view_controls(studio().entries)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import chart_paths, chromium, running_app, wait_for_chart, wait_until_settled
+from browser_support import (
+    CHART_LINE,
+    chart_paths,
+    chromium,
+    running_app,
+    wait_for_chart,
+    wait_until_settled,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -231,3 +239,99 @@ def test_an_uploaded_keras_model_and_an_exact_mebibyte_of_json_are_drawn(page, t
     upload(page, tmp_path / "exact.json")
     wait_for_legend(page, ["warmup_cosine", "run7_cosine", "exact_mib"])
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+# Records every drawn state of the chart (once per animation frame, when a curve's path `d`
+# changed): its time and the starter curve's x and y as Plotly holds them.
+RECORD_FRAMES_JS = f"""() => {{
+  window.__frames = [];
+  let last = null;
+  const plain = v => (v && ArrayBuffer.isView(v)) ? Array.from(v) : v;
+  const tick = () => {{
+    const paths = Array.from(document.querySelectorAll('{CHART_LINE}'), p => p.getAttribute('d'));
+    const now = paths.join('|');
+    const gd = document.querySelector('{PLOT}');
+    const curve = gd && gd.data && gd.data.find(t => t.name === 'warmup_cosine' && t.mode === 'lines');
+    if (now !== last && curve) {{
+      last = now;
+      window.__frames.push({{t: performance.now(), x: plain(curve.x), y: plain(curve.y)}});
+    }}
+    requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
+}}"""
+THUMB_JS = (
+    "() => { const r = document.querySelector('.st-key-cfg-0-warmup_steps-slider input[type=range]');"
+    " const b = r.parentElement.parentElement.getBoundingClientRect();"
+    " return [b.x + b.width / 2, b.y + b.height / 2]; }"
+)
+
+
+def plotly_array(value) -> np.ndarray:
+    """A Plotly array as numpy: `{dtype, bdata}` (plotly.py's binary form) or a list."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.array(value, dtype=np.float64)
+
+
+def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_link(page, browser):
+    from lrviz import state as ss
+
+    page.locator(".st-key-cfg-0-warmup_steps-slider").scroll_into_view_if_needed()
+    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
+    expect(exact).to_have_value("1000")
+    page.evaluate(RECORD_FRAMES_JS)
+    x, y = page.evaluate(THUMB_JS)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 16):
+        page.mouse.move(x + 8 * step, y)
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    during = page.evaluate("window.__frames.length")
+    # Only the chart reran: the rest of the page (the exact entry) still shows the old value.
+    expect(exact).to_have_value("1000")
+    page.mouse.up()
+    expect(exact).not_to_have_value("1000")
+    wait_until_settled(page)
+    page.wait_for_function("() => location.search.includes('c=')")
+    page.wait_for_timeout(1000)  # no stale frame may land after the release's run
+    frames = page.evaluate("window.__frames")
+    assert during >= 4, f"the chart changed {during - 1} times during the drag"
+
+    # Every live frame is the engine's exact curve for one of the slider's values.
+    starter = ss.starter_studio().entries[0]
+    spec = lrviz.SCHEDULES["CosineDecay"].param("warmup_steps")
+    candidates = {w: starter.schedule().replace(warmup_steps=w) for w in ss.slider_grid(spec, 1000)}
+    seen = set()
+    for frame in frames[:during]:
+        steps = plotly_array(frame["x"]).astype(np.int64)
+        values = plotly_array(frame["y"]).astype(np.float32)
+        exact_for = [w for w, s in candidates.items() if np.array_equal(s(steps), values)]
+        assert exact_for, "a frame drawn during the drag is no slider value's exact curve"
+        seen.add(exact_for[0])
+    assert len(seen) >= 4
+
+    # The settled page equals a fresh load of its own link, and nothing drew after it.
+    settled = chart_paths(page)
+    link = page.url
+    fresh_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        fresh = fresh_context.new_page()
+        fresh.goto(link)
+        wait_for_chart(fresh)
+        wait_until_settled(fresh)
+        assert chart_paths(fresh) == settled
+        expect(fresh.get_by_role("spinbutton", name="warmup_steps exact value")).to_have_value(
+            exact.input_value()
+        )
+    finally:
+        fresh_context.close()
+    last = frames[-1]
+    shown = int(exact.input_value())
+    steps = plotly_array(last["x"]).astype(np.int64)
+    np.testing.assert_array_equal(
+        plotly_array(last["y"]).astype(np.float32), candidates[shown](steps)
+    )
+    assert chart_paths(page) == settled

@@ -1,0 +1,159 @@
+"""Live drag: the chart follows an editor slider while it is dragged (page side, uses Streamlit).
+
+Streamlit's slider sends its value only on release. The editor keeps that slider (its keys,
+keyboard, help, focus ring, theme and accessibility are Streamlit's), and a small
+`st.components.v2` component without any visible part, mounted beside the chart in a fragment,
+watches it: while the mouse holds one of the editor's sliders, the component reads the position
+the slider shows (the index into its options) and sends it as a *frame*, which reruns only the
+chart's fragment. The page computes that frame's curves with the engine, as for any value; the
+browser does no schedule arithmetic. Frames are paced by the page: the next one is sent when the
+chart of the previous one has arrived (the page acknowledges each frame's number), so a slow
+machine draws fewer frames instead of queueing or interrupting them. On release the component
+stops sending, Streamlit's slider sends the final value, and the whole page runs with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+# Sliders the component follows: `.st-key-<prefix>...<suffix>` boxes (Streamlit gives a keyed
+# element the class `st-key-` + its key with every character outside [A-Za-z0-9_-] as `-`).
+KEY_PREFIX = "cfg."
+KEY_SUFFIX = ".slider"
+# ms without an acknowledgement after which the next frame is sent anyway (a run that failed
+# before the follower); long enough that a slow run on a loaded machine is not interrupted.
+ACK_TIMEOUT_MS = 2000
+
+_JS = """
+export default function (component) {
+  const { data, setStateValue } = component;
+  const live = window.__lrvizLive || (window.__lrvizLive = follow(data.prefix, data.suffix));
+  live.send = setStateValue;
+  live.acknowledge(data.ack);
+}
+
+function follow(prefix, suffix) {
+  const live = { seq: 0, waiting: 0, pending: null, input: null, timer: 0 };
+  const keyClass = (box) =>
+    [...box.classList].find((c) => c.startsWith(prefix) && c.endsWith(suffix));
+  const stop = () => {
+    live.input = null;
+    live.pending = null;
+  };
+  live.pump = () => {
+    if (!live.pending || live.waiting || !live.send) return;
+    const frame = { ...live.pending, seq: ++live.seq };
+    live.pending = null;
+    live.waiting = frame.seq;
+    live.send("frame", frame);
+    clearTimeout(live.timer);
+    live.timer = setTimeout(() => {
+      live.waiting = 0;
+      live.pump();
+    }, TIMEOUT);
+  };
+  live.acknowledge = (ack) => {
+    if (live.waiting && ack === live.waiting) {
+      live.waiting = 0;
+      clearTimeout(live.timer);
+      live.pump();
+    }
+  };
+  document.addEventListener(
+    "pointerdown",
+    (event) => {
+      const box = event.target.closest ? event.target.closest('[class*="st-key-"]') : null;
+      const key = box ? keyClass(box) : undefined;
+      const input = key ? box.querySelector('input[type="range"]') : null;
+      if (!input) return;
+      // The slider moves its thumb while dragged but reports nothing until release: read the
+      // position it shows once an animation frame.
+      let last = input.value;
+      live.input = input;
+      const watch = () => {
+        if (live.input !== input) return;
+        if (input.value !== last) {
+          last = input.value;
+          live.pending = { key, index: Number(last) };
+          live.pump();
+        }
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    },
+    true,
+  );
+  document.addEventListener("pointerup", stop, true);
+  document.addEventListener("pointercancel", stop, true);
+  window.addEventListener("blur", stop);
+  return live;
+}
+"""
+
+_component = st.components.v2.component(
+    "lrviz.live_drag",
+    js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS)),
+    isolate_styles=False,
+)
+
+
+def css_class(key: str) -> str:
+    """The class Streamlit gives the element with widget key `key` (what the component sends)."""
+    return "st-key-" + _class_text(key.strip())
+
+
+def _class_text(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_-]", "-", text)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One position of a dragged slider: its element's class, the option's index, a number."""
+
+    key: str
+    index: int
+    seq: int
+
+
+def parse_frame(payload: Any) -> Frame | None:
+    """The frame the component sent, or None when `payload` is not one (it comes from a browser)."""
+    if not isinstance(payload, Mapping):
+        return None
+    key, index, seq = payload.get("key"), payload.get("index"), payload.get("seq")
+    valid = (
+        isinstance(key, str)
+        and isinstance(index, int)
+        and isinstance(seq, int)
+        and not isinstance(index, bool)
+        and index >= 0
+    )
+    return Frame(key, index, seq) if valid else None
+
+
+def follower(key: str, acknowledged: int | None, on_frame: Callable[[], None]) -> None:
+    """Mount the component (no visible part): it sends the frames of the editor's sliders.
+
+    `acknowledged` is the number of the last frame the page has drawn; `on_frame` runs when a new
+    frame arrives (read it with `frame_of(key)`).
+    """
+    _component(
+        key=key,
+        data={
+            "ack": acknowledged,
+            "prefix": css_class(KEY_PREFIX),
+            "suffix": _class_text(KEY_SUFFIX),
+        },
+        on_frame_change=on_frame,
+        height=0,
+    )
+
+
+def frame_of(key: str) -> Frame | None:
+    """The last frame the component under `key` sent (in its callback: the new one)."""
+    state = st.session_state.get(key)
+    return parse_frame(state.get("frame") if isinstance(state, Mapping) else None)
