@@ -402,7 +402,9 @@ def test_bare_urls_in_a_name_are_not_links_anywhere(browser, app_url):
     page = _open(browser, link, legend=1)
     try:
         text = page.locator(".st-key-cfg-0-list-select button").first.text_content()
-        assert text.strip().replace(WORD_JOINER, "") == f"⬤ {AUTOLINKS}"
+        # " ⚠": the name gets the finding that TensorFlow refuses it as a scope name.
+        shown = text.strip().replace(WORD_JOINER, "").removesuffix(" ⚠")
+        assert shown == f"⬤ {AUTOLINKS}"
         for tab in ("Export", "Import"):
             _open_tab(page, tab)
             assert page.evaluate(TRAP_JS, TRAP) == []
