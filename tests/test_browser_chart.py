@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import numpy as np
 import pytest
 from browser_support import CHART_LINE, chromium, running_app, wait_for_chart, wait_until_settled
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import lrviz
 from lrviz import state as ss
@@ -144,10 +145,17 @@ def test_a_sweep_of_alpha_draws_its_family_on_the_chart(browser, app_url):
     page.get_by_text("Sweep an argument").click()
     wait_until_settled(page)
     picker = page.get_by_role("combobox", name="Argument")
-    picker.click()
-    # Streamlit's selectbox filters its options by what is typed; Enter takes the first.
-    page.keyboard.type("alpha")
-    page.get_by_role("option", name="alpha", exact=True).wait_for()
+    option = page.get_by_role("option", name="alpha", exact=True)
+    for _ in range(5):  # a click that lands while the panel is redrawn leaves the list closed
+        picker.click()
+        # Streamlit's selectbox filters its options by what is typed; Enter takes the first.
+        page.keyboard.type("alpha")
+        try:
+            option.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            wait_until_settled(page)
     page.keyboard.press("Enter")
     values = page.get_by_role("textbox", name="Values")
     values.fill("0, 0.05, 0.1, 0.2")
