@@ -593,36 +593,14 @@ def list_table(entry: ss.OpenConfig) -> None:
 def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:
     """The view options, written into the caller's (horizontal) container."""
     view = studio().view
-    modes = {m: tr(f"view.mode.{m}") for m in ss.MODES}
-    control(
-        st.radio,
-        "mode",
-        "view.mode",
-        tr("view.mode"),
-        options=list(modes),
-        format_func=modes.__getitem__,
-        horizontal=True,
-    )
+    choice("mode", "view.mode", tr("view.mode"), {m: tr(f"view.mode.{m}") for m in ss.MODES})
     control(st.toggle, "log_y", "view.logy", tr("view.logy"), disabled=view.mode == "diff")
-    units = {u: tr(f"view.x.{u}") for u in ss.X_UNITS}
-    control(
-        st.radio,
-        "x_unit",
-        "view.x",
-        tr("view.x"),
-        options=list(units),
-        format_func=units.__getitem__,
-        horizontal=True,
-    )
-    paths = {p: tr(f"view.run.{p}") for p in PATHS}
-    control(
-        st.radio,
+    choice("x_unit", "view.x", tr("view.x"), {u: tr(f"view.x.{u}") for u in ss.X_UNITS})
+    choice(
         "run",
         "view.run",
         tr("view.run"),
-        options=list(paths),
-        format_func=paths.__getitem__,
-        horizontal=True,
+        {p: tr(f"view.run.{p}") for p in PATHS},
         help=tr("view.run_help"),
     )
     control(
@@ -678,6 +656,20 @@ def control(widget: Callable[..., Any], field: str, key: str, label: str, **kwar
     else:
         kwargs["value"] = value
     widget(label, key=key, on_change=on_view, args=(field, key), **kwargs)
+
+
+def choice(field: str, key: str, label: str, labels: dict[str, str], **kwargs: Any) -> None:
+    """A view option picked with horizontal radio buttons: `labels` maps each value to its text."""
+    control(
+        st.radio,
+        field,
+        key,
+        label,
+        options=list(labels),
+        format_func=labels.__getitem__,
+        horizontal=True,
+        **kwargs,
+    )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -1211,7 +1203,8 @@ def formula_panel(entry: ss.OpenConfig) -> None:
     """The selected configuration's formula at the lookup step, worked through to the chart's number."""
     schedule = entry.schedule()
     step = studio().view.at_step
-    if studio().view.run == "compiled":
+    compiled = studio().view.run == "compiled"
+    if compiled:
         worked = compiled_worked(schedule, step, lang())
     else:
         worked = formulas.worked_value(schedule, step, lang())
@@ -1229,7 +1222,6 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         # The symbols in the user's language (the texts are the app's own, not user input).
         symbols = formulas.legend(schedule, worked.phase, lang())
         st.markdown("\n".join(f"- ${symbol}$: {text}" for symbol, text in symbols))
-        compiled = studio().view.run == "compiled"
         st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
         for line in worked.lines:
             st.latex(line)
@@ -1281,15 +1273,11 @@ def export_tab() -> None:
         if snippet_box.open:
             with snippet_box:
                 st.code(payloads.python_snippet(schedule), language="python")
-        formats = {f: f.upper() for f in ss.IMAGE_FORMATS}
-        control(
-            st.radio,
+        choice(
             "image_format",
             "view.img",
             tr("export.image"),
-            options=list(formats),
-            format_func=formats.__getitem__,
-            horizontal=True,
+            {f: f.upper() for f in ss.IMAGE_FORMATS},
             help=tr("export.image_help"),
         )
         st.caption(tr("export.image_caption"))
