@@ -32,7 +32,7 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         first, last = fg.shown_range(current.view, horizon)
     curves = chart(current, horizon, first, last)
     live_drag.follower(
-        session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.FOLLOWED
+        session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
     )
     return curves
 

@@ -71,7 +71,7 @@ def list_actions() -> None:
             icon=":material/content_copy:",
             on_click=apply,
             args=(ss.duplicate, current.selected),
-            kwargs={"error_key": "list"},
+            kwargs={"error_key": session.LIST_ERROR},
             width="stretch",
         )
         actions.button(
@@ -89,7 +89,7 @@ def list_actions() -> None:
             icon=":material/compare_arrows:",
             on_click=apply,
             args=(ss.add, ss.EXAMPLE_CLASS if current.entries else ss.FIRST_CLASS),
-            kwargs={"error_key": "list"},
+            kwargs={"error_key": session.LIST_ERROR},
             width="stretch",
         )
-    show_error("list")
+    show_error(session.LIST_ERROR)

@@ -34,7 +34,7 @@ def import_tab() -> None:
         on_change=session.on_import_file,
         help=tr("import.upload_help"),
     )
-    show_error("import")
+    show_error(session.IMPORT_ERROR)
     imported = session.take_import_result()
     if imported is not None:
         st.success(tr("import.done", count=len(imported.found)))

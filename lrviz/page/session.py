@@ -49,7 +49,7 @@ CHART_SELECTED = "chart_selected"  # a drag on the chart changed the range shown
 # Widget keys the callbacks read.
 CONFIG_PREFIX = "cfg."  # every configuration's widget key starts so (`widget_key`)
 SLIDER = "slider"  # the role of a parameter's slider; the live drag follows these
-FOLLOWED = (CONFIG_PREFIX, f".{SLIDER}")  # (prefix, suffix) of the sliders' keys
+SLIDER_KEYS = (CONFIG_PREFIX, f".{SLIDER}")  # every parameter slider's key starts and ends so
 LIVE_KEY = "chart.live"  # the component that sends a dragged slider's frames (live_drag)
 CHART = "chart"
 MODE = "view.mode"
@@ -67,6 +67,11 @@ IMPORT_FILE = "import.file"
 SWEEP_PARAM = "sweep.param"
 SWEEP_VALUES = "sweep.values"
 OVERLAY = "xlate.overlay"
+# Inline errors not of one configuration's widget (`widget_key(id, parameter, "error")`).
+LIST_ERROR = "list"
+IMPORT_ERROR = "import"
+ZOOM_ERROR = "zoom"
+SWEEP_ERROR = "sweep"
 # Choice widgets whose option labels are translated. Streamlit identifies their value by its
 # label, so after a language switch the browser would send back the old language's label (not
 # an option any more, and taken as the value itself): they are made afresh in the new language.
@@ -371,7 +376,7 @@ def on_visible(entry_id: int) -> None:
 
 
 def on_add() -> None:
-    apply(ss.add, st.session_state[ADD_CLASS], error_key="list")
+    apply(ss.add, st.session_state[ADD_CLASS], error_key=LIST_ERROR)
 
 
 def _import_source(data: str | bytes, source_name: str | None = None) -> None:
@@ -379,9 +384,9 @@ def _import_source(data: str | bytes, source_name: str | None = None) -> None:
     try:
         imported = read_keras(data, source_name)
     except ConfigError as err:
-        st.session_state[ERRORS]["import"] = err
+        st.session_state[ERRORS][IMPORT_ERROR] = err
         return
-    if apply(ss.import_found, imported, error_key="import"):
+    if apply(ss.import_found, imported, error_key=IMPORT_ERROR):
         st.session_state[IMPORT_RESULT] = imported
 
 
@@ -425,11 +430,11 @@ def on_zoom_epochs(horizon: int) -> None:
 def _set_zoom(first: int, last: int, horizon: int) -> None:
     """Show steps [first, last]; the last step of the whole range is stored as 0 (follow it)."""
     if last <= first:
-        st.session_state[ERRORS]["zoom"] = Phrase(
+        st.session_state[ERRORS][ZOOM_ERROR] = Phrase(
             "zoom.empty", {"first": f"{first:,}", "last": f"{last:,}"}
         )
         return
-    st.session_state[ERRORS].pop("zoom", None)
+    st.session_state[ERRORS].pop(ZOOM_ERROR, None)
     apply(ss.set_view, zoom_from=first, zoom_to=0 if last == horizon else last)
 
 
@@ -456,9 +461,9 @@ def on_sweep(entry_id: int) -> None:
     try:
         found = sw.parse_values(schedule, param, text)
     except ConfigError as err:
-        st.session_state[ERRORS]["sweep"] = err
+        st.session_state[ERRORS][SWEEP_ERROR] = err
         return
-    apply(ss.set_view, sweep=found.text(), error_key="sweep")
+    apply(ss.set_view, sweep=found.text(), error_key=SWEEP_ERROR)
 
 
 def on_companions() -> None:

@@ -59,7 +59,7 @@ def sweep_panel(entry: ss.OpenConfig) -> None:
                 kwargs={"sweep": ""},
                 disabled=found is None,
             )
-        show_error("sweep")
+        show_error(session.SWEEP_ERROR)
         if found is None:
             return
         st.caption(tr("sweep.caption", param=found.param, name=ss.plain_markdown(entry.name)))
@@ -80,5 +80,5 @@ def sweep_panel(entry: ss.OpenConfig) -> None:
                     icon=":material/add:",
                     on_click=apply,
                     args=(ss.open_config, config),
-                    kwargs={"error_key": "sweep"},
+                    kwargs={"error_key": session.SWEEP_ERROR},
                 )

@@ -70,4 +70,4 @@ def zoom_controls(horizon: int, first: int, last: int) -> None:
         kwargs={"zoom_from": 0, "zoom_to": 0},
         disabled=(first, last) == (0, horizon),
     )
-    show_error("zoom")
+    show_error(session.ZOOM_ERROR)
