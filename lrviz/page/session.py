@@ -94,14 +94,17 @@ def panel_key(name: str) -> str:
 
 
 def studio() -> ss.Studio:
+    """What is open and how it is shown: the single source of truth."""
     return st.session_state[STUDIO]
 
 
 def lang() -> str:
+    """The page's language."""
     return studio().view.lang
 
 
 def tr(key: str, **params: Any) -> str:
+    """The text of locale key `key` in the page's language."""
     return t(key, lang(), **params)
 
 
@@ -267,6 +270,7 @@ def link_messages() -> list[ss.Message]:
 
 
 def dismiss_link_messages() -> None:
+    """Forget the notices about the opened link."""
     st.session_state[MESSAGES] = []
 
 
@@ -452,6 +456,7 @@ def on_chart_select() -> None:
 
 
 def on_live_frame() -> None:
+    """Keep the frame the live drag sent for the chart's run it starts."""
     st.session_state[LIVE_FRAME] = live_drag.frame_of(LIVE_KEY)
 
 
