@@ -8,12 +8,12 @@ import streamlit as st
 
 from lrviz import SCHEDULES, ParamSpec, Schedule
 from lrviz import state as ss
+from lrviz.engine import param_help, spec_summary
 from lrviz.findings import findings
+from lrviz.limits import MAX_NAME_CHARS
 from lrviz.page import session
 from lrviz.page.session import apply, bind, tr, widget_key
 from lrviz.page.widgets import EXACT_WIDTH, show_error
-from lrviz.params import MAX_NAME_CHARS
-from lrviz.schedules import param_help, spec_summary
 
 
 def editor(entry: ss.OpenConfig, horizon: int) -> None:

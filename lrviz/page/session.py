@@ -24,9 +24,8 @@ from lrviz import sweep as sw
 from lrviz.errors import Phrase
 from lrviz.i18n import pick_language, t
 from lrviz.keras_import import Imported, read_keras
-from lrviz.keras_json import MAX_CONFIGS
+from lrviz.limits import MAX_CONFIGS, MAX_STEPS
 from lrviz.page import derived, live_drag
-from lrviz.params import MAX_STEPS
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 # Session keys that are no widget's.

@@ -7,10 +7,10 @@ import streamlit as st
 
 from lrviz import figures as fg
 from lrviz import state as ss
+from lrviz.limits import MAX_STEPS
 from lrviz.page import derived, session
 from lrviz.page.session import bind, tr
 from lrviz.page.widgets import control
-from lrviz.params import MAX_STEPS
 
 
 def step_lookup(entries: tuple[ss.OpenConfig, ...], first: int, last: int) -> None:

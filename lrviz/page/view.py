@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from lrviz import state as ss
-from lrviz.compiled import PATHS
+from lrviz.engine import PATHS
 from lrviz.i18n import LANGUAGES
+from lrviz.limits import MAX_STEPS
 from lrviz.page import session
 from lrviz.page.session import bind, tr
 from lrviz.page.widgets import STEP_ENTRY_WIDTH, choice, control
-from lrviz.params import MAX_STEPS
 
 
 def view_controls(entries: tuple[ss.OpenConfig, ...]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from lrviz import state as ss
+from lrviz.limits import MAX_STEPS
 from lrviz.page import session
 from lrviz.page.session import apply, bind, tr
 from lrviz.page.widgets import STEP_ENTRY_WIDTH, show_error
-from lrviz.params import MAX_STEPS
 
 
 def zoom_controls(horizon: int, first: int, last: int) -> None:
