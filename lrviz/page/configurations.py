@@ -8,7 +8,8 @@ import streamlit as st
 from lrviz import SCHEDULES
 from lrviz import figures as fg
 from lrviz import state as ss
-from lrviz.findings import findings
+from lrviz.checks import findings
+from lrviz.engine import EXAMPLE_CLASS, FIRST_CLASS
 from lrviz.page import session
 from lrviz.page.session import apply, bind, tr, widget_key
 from lrviz.page.widgets import show_error
@@ -58,7 +59,7 @@ def list_actions() -> None:
         st.selectbox(
             tr("list.add_class"),
             list(SCHEDULES),
-            index=list(SCHEDULES).index(session.widget_value(session.ADD_CLASS, ss.FIRST_CLASS)),
+            index=list(SCHEDULES).index(session.widget_value(session.ADD_CLASS, FIRST_CLASS)),
             key=session.ADD_CLASS,
             help=tr("list.add_help"),
         )
@@ -88,7 +89,7 @@ def list_actions() -> None:
             key="list.example",
             icon=":material/compare_arrows:",
             on_click=apply,
-            args=(ss.add, ss.EXAMPLE_CLASS if current.entries else ss.FIRST_CLASS),
+            args=(ss.add, EXAMPLE_CLASS if current.entries else FIRST_CLASS),
             kwargs={"error_key": session.LIST_ERROR},
             width="stretch",
         )

@@ -8,8 +8,8 @@ import streamlit as st
 
 from lrviz import SCHEDULES, ParamSpec, Schedule
 from lrviz import state as ss
+from lrviz.checks import findings
 from lrviz.engine import param_help, spec_summary
-from lrviz.findings import findings
 from lrviz.limits import MAX_NAME_CHARS
 from lrviz.page import session
 from lrviz.page.session import apply, bind, tr, widget_key

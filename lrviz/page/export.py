@@ -10,6 +10,7 @@ import streamlit as st
 from lrviz import figures as fg
 from lrviz import payloads
 from lrviz import state as ss
+from lrviz.limits import PAGE_IMAGE_FORMATS
 from lrviz.page import derived, session
 from lrviz.page.session import tr
 from lrviz.page.widgets import choice, lazy_expander
@@ -104,7 +105,7 @@ def export_tab() -> None:
             "image_format",
             "view.img",
             tr("export.image"),
-            {f: f.upper() for f in ss.IMAGE_FORMATS},
+            {f: f.upper() for f in PAGE_IMAGE_FORMATS},
             help=tr("export.image_help"),
         )
         st.caption(tr("export.image_caption"))
