@@ -67,6 +67,9 @@ class ScheduleSpec:
     float32_step: bool = True
     # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA; lrviz.compiled).
     path: str = "eager"
+    # The shape lrviz.translate writes for other frameworks: "cosine" (a cosine decay after an
+    # optional linear warmup) or "sgdr" (cosine with warm restarts); None when none has it.
+    translated_as: str | None = None
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -1003,6 +1006,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _eval_cosine,
             _breaks_cosine,
             _settles_cosine,
+            translated_as="cosine",
         ),
         ScheduleSpec(
             "CosineDecayRestarts",
@@ -1039,6 +1043,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             _settles_restarts,
             _periodic_restarts,
             constant=_constant_restarts,
+            translated_as="sgdr",
         ),
         ScheduleSpec(
             "ExponentialDecay",
