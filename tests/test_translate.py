@@ -609,6 +609,18 @@ def test_optax_sgdr_covers_ten_cycles_by_default():
     }
 
 
+def test_optax_sgdr_stops_before_the_cycle_whose_m_mul_power_overflows_a_python_float():
+    """The snippet computes m_mul**j in Python floats, which raise OverflowError past 1.8e308."""
+    config = {"initial_learning_rate": 1e-3, "first_decay_steps": 1, "t_mul": 1.0, "m_mul": 3.0}
+    translation = by_framework("CosineDecayRestarts", config, "optax", total_steps=2000)
+    cycles = note_params(translation, "translate.optax_sgdr_finite")["cycles"]
+    assert 3.0 ** (cycles - 1) < math.inf
+    with pytest.raises(OverflowError):
+        3.0**cycles
+    steps = np.arange(60)  # peaks within float32, which JAX computes in
+    assert np.allclose(run_optax(translation.code, steps), translation.values(steps), rtol=1e-5)
+
+
 def test_transformers_hard_restarts_cover_total_steps():
     config = {"initial_learning_rate": 1e-3, "first_decay_steps": 10, "t_mul": 1.0}
     translation = by_framework("CosineDecayRestarts", config, "Hugging Face", total_steps=95)

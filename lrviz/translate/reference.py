@@ -110,8 +110,13 @@ class RestartArgs:
             config["name"],
         )
 
+    def height(self, cycle: int) -> float:
+        """m_mul**cycle, restart `cycle`'s height above the floor, in float64 (inf past its range)."""
+        with np.errstate(over="ignore"):
+            return float(np.float64(self.m_mul) ** cycle)
+
     def peak(self, cycle: int) -> float:
-        return float(self.initial) * ((1 - self.alpha) * self.m_mul**cycle + self.alpha)
+        return float(self.initial) * ((1 - self.alpha) * self.height(cycle) + self.alpha)
 
     @property
     def floor(self) -> float:

@@ -90,8 +90,10 @@ def _sgdr_cycles(r: RestartArgs, total_steps: int | None) -> tuple[list[float], 
     end = 0
     while len(lengths) < MAX_SGDR_CYCLES:
         length = r.first * r.t_mul ** len(lengths)
-        if lengths and length < 1:
-            break  # t_mul < 1: cycles shorter than a step
+        if lengths and (length < 1 or math.isinf(r.height(len(lengths)))):
+            # t_mul < 1: cycles shorter than a step; or m_mul**j, which the snippet computes in
+            # Python floats, would overflow (Python raises OverflowError).
+            break
         lengths.append(length)
         end += length
         ends.append(end)
