@@ -30,15 +30,14 @@ from lrviz import (
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
-from lrviz.compiled import PATHS
 from lrviz.compiled_formulas import compiled_worked
 from lrviz.dropped_link import dropped_link_html
+from lrviz.engine import PATHS, param_help, spec_summary
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
 from lrviz.keras_import import UPLOAD_TYPES, read_keras
-from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
-from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
-from lrviz.schedules import param_help, spec_summary
+from lrviz.keras_json import schedules_from_json
+from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 STUDIO = "studio"

@@ -13,13 +13,12 @@ The public API used by the app, the CLI and the tests:
 
 from __future__ import annotations
 
+from lrviz.engine import SCHEDULES, ParamSpec, Schedule, ScheduleSpec
 from lrviz.errors import ConfigError
 from lrviz.findings import Finding, findings
 from lrviz.keras_import import from_keras, read_keras
 from lrviz.keras_json import default_config, parse_json_text, schedules_from_json
 from lrviz.notebook import figure, link
-from lrviz.params import ParamSpec
-from lrviz.schedules import SCHEDULES, Schedule, ScheduleSpec
 
 __all__ = [
     "SCHEDULES",

@@ -8,16 +8,10 @@ import functools
 
 import numpy as np
 
-from lrviz.compiled import fma, reciprocal
+from lrviz.engine import F32, Schedule, rank_step, run_start, step_rank
+from lrviz.engine.cosine_decay_restarts import restarts_nan_from
+from lrviz.engine.xla import fma, reciprocal
 from lrviz.findings import Finding, polynomial_cycle_nan_from
-from lrviz.schedules import (
-    F32,
-    Schedule,
-    rank_step,
-    restarts_nan_from,
-    run_start,
-    step_rank,
-)
 
 # Moved stairs / restarts listed in a finding (and the most compared: longer lists are skipped).
 SHOWN_SHIFTS = 5

@@ -16,10 +16,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from lrviz.engine import F32, FLOAT32_EXACT_STEPS, Schedule
+from lrviz.engine.cosine_decay_restarts import restarts_nan_from
 from lrviz.errors import ConfigError, Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, t
 from lrviz.sampling import sample_steps
-from lrviz.schedules import F32, FLOAT32_EXACT_STEPS, Schedule, restarts_nan_from
 
 Severity = Literal["warning", "info"]
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from lrviz.engine import Schedule
 from lrviz.literal import csv_cell
-from lrviz.schedules import Schedule
 from lrviz.share import DEFAULT_BASE, build_link
 from lrviz.state import Studio, to_shared
 

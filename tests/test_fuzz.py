@@ -37,9 +37,8 @@ from lrviz import (
 )
 from lrviz import state as ss
 from lrviz.i18n import LANGUAGES
-from lrviz.keras_json import MAX_CONFIGS
+from lrviz.limits import MAX_CONFIGS, MAX_STEPS
 from lrviz.literal import WORD_JOINER, markdown_text, visible_text
-from lrviz.params import MAX_STEPS
 from lrviz.share import (
     MAX_LINK_CHARS,
     MESSAGES,

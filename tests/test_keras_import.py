@@ -30,7 +30,7 @@ from lrviz.keras_import import (
     read_file,
     read_keras,
 )
-from lrviz.keras_json import STARTERS, default_config
+from lrviz.keras_json import default_config
 from lrviz.share import decode_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -483,7 +483,7 @@ def test_starter_and_duplicate_names_are_tensorflow_scope_names():
     import re
 
     studio = ss.starter_studio()
-    for class_name in STARTERS:
+    for class_name in lrviz.SCHEDULES:
         studio = ss.add(studio, class_name)
     studio = ss.duplicate(studio, studio.entries[0].id)
     names = [e.name for e in studio.entries]

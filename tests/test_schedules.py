@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from keras_oracle import keras
 
 import lrviz
-from lrviz.params import REQUIRED
+from lrviz.engine import REQUIRED
 
 
 @pytest.mark.parametrize("class_name", CLASSES)
@@ -125,7 +125,7 @@ F32_BASES = np.array(
 def test_power_fast_paths_equal_elementwise_float32_power(
     base: float, exponents: list[float], order: str
 ) -> None:
-    from lrviz.schedules import keras_power
+    from lrviz.engine import keras_power
 
     exponent = np.asarray(exponents, dtype=np.float32)
     if order == "sorted":

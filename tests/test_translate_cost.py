@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lrviz.keras_json import from_keras
-from lrviz.params import MAX_STEPS
+from lrviz.limits import MAX_STEPS
 from lrviz.translate import translations
 
 # Far above what the checks need (about 1 MiB), far below what they allocated per restart.

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lrviz.schedules import Schedule
+from lrviz.engine import Schedule
 from lrviz.translate import to_lambdalr, to_optax, to_pytorch, to_timm, to_transformers
 from lrviz.translate.compare import Difference, compare
 from lrviz.translate.notes import NOTE_TEMPLATES, localised_comments, render_note
 from lrviz.translate.reference import CosineArgs, RestartArgs
-from lrviz.translate.translation import DEFAULT_RESTART_CYCLES, Translation
+from lrviz.translate.translation import Translation
 
 __all__ = [
-    "DEFAULT_RESTART_CYCLES",
     "NOTE_TEMPLATES",
     "Difference",
     "Translation",
@@ -76,7 +75,7 @@ def translations(schedule: Schedule, *, total_steps: int | None = None) -> list[
 
     `total_steps` (the number of optimizer steps you will train for) sizes the translations that
     need a finite number of restart cycles (optax's sgdr_schedule, transformers' hard restarts);
-    without it they cover the first `DEFAULT_RESTART_CYCLES` cycles.
+    without it they cover the first `lrviz.limits.DEFAULT_RESTART_CYCLES` cycles.
     """
     shape = schedule.spec.translated_as
     return [] if shape is None else _WRITERS[shape](schedule, total_steps)

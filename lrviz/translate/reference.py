@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrviz.schedules import F32, FLOAT32_EXACT_STEPS, Schedule, restart_position
+from lrviz.engine import F32, FLOAT32_EXACT_STEPS, Schedule
+from lrviz.engine.cosine_decay_restarts import restart_position
+from lrviz.limits import MAX_CHECKED_RESTARTS
 from lrviz.translate.notes import Note, note
-
-# Most restarts whose position is checked against Keras's float32 arithmetic one by one.
-MAX_CHECKED_RESTARTS = 2**16
 
 
 def float_rate_curve(schedule: Schedule) -> Callable[[np.ndarray], np.ndarray]:

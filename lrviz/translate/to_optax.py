@@ -9,21 +9,11 @@ import math
 
 import numpy as np
 
-from lrviz.schedules import FLOAT32_EXACT_STEPS
+from lrviz.engine import FLOAT32_EXACT_STEPS
+from lrviz.limits import DEFAULT_RESTART_CYCLES, MAX_SGDR_CYCLES
 from lrviz.translate.notes import note, say
 from lrviz.translate.reference import CosineArgs, RestartArgs, index_mismatch
-from lrviz.translate.translation import (
-    DEFAULT_RESTART_CYCLES,
-    Translation,
-    cos_half,
-    finish,
-    header,
-    lr,
-    min_step,
-)
-
-# Most cycles the sgdr_schedule snippet lists, whatever total_steps asks for.
-MAX_SGDR_CYCLES = 1000
+from lrviz.translate.translation import Translation, cos_half, finish, header, lr, min_step
 
 
 def cosine_decay(c: CosineArgs) -> Translation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrviz.schedules import FLOAT32_EXACT_STEPS
+from lrviz.engine import FLOAT32_EXACT_STEPS
 from lrviz.translate.notes import Note, note, say
 from lrviz.translate.reference import CosineArgs, RestartArgs, index_mismatch
 from lrviz.translate.translation import Translation, finish, header, lr, min_step

@@ -11,17 +11,10 @@ import math
 
 import numpy as np
 
+from lrviz.limits import DEFAULT_RESTART_CYCLES, MAX_CHECKED_RESTARTS
 from lrviz.translate.notes import note, say
-from lrviz.translate.reference import MAX_CHECKED_RESTARTS, CosineArgs, RestartArgs
-from lrviz.translate.translation import (
-    DEFAULT_RESTART_CYCLES,
-    Translation,
-    cos_half,
-    finish,
-    header,
-    lr,
-    min_step,
-)
+from lrviz.translate.reference import CosineArgs, RestartArgs
+from lrviz.translate.translation import Translation, cos_half, finish, header, lr, min_step
 
 FRAMEWORK = "Hugging Face transformers"
 

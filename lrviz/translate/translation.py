@@ -10,9 +10,6 @@ import numpy as np
 from lrviz import i18n
 from lrviz.translate.notes import Note, localised_comments, note, render_note, say
 
-# Restart cycles that optax and transformers get when total_steps is not given.
-DEFAULT_RESTART_CYCLES = 10
-
 
 @dataclass(frozen=True)
 class Translation:
