@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,34 +42,37 @@ def _common_notes(
     return notes, in_range and not integer
 
 
+_Args = TypeVar("_Args", bound="KerasArgs")
+
+
 @dataclass(frozen=True)
-class CosineArgs:
-    """A cosine decay's arguments (Keras `CosineDecay`), as the writers read them."""
+class KerasArgs:
+    """A schedule's constructor arguments as the writers read them, under Keras's names (the
+    subclass's fields): the validated config, defaults filled in and Keras's number types kept."""
 
     keras: Schedule
-    initial: float | int
+
+    @classmethod
+    def of(cls: type[_Args], schedule: Schedule) -> _Args:
+        names = [f.name for f in fields(cls) if f.name != "keras"]
+        return cls(schedule.eager(), **{name: schedule.config[name] for name in names})
+
+
+@dataclass(frozen=True)
+class CosineArgs(KerasArgs):
+    """A cosine decay's arguments (Keras `CosineDecay`)."""
+
+    initial_learning_rate: float | int
     decay_steps: int
     alpha: float | int
     warmup_target: float | int | None
     warmup_steps: int
     name: str
 
-    @classmethod
-    def of(cls, schedule: Schedule) -> CosineArgs:
-        config = schedule.config
-        return cls(
-            schedule.eager(),
-            config["initial_learning_rate"],
-            config["decay_steps"],
-            config["alpha"],
-            config["warmup_target"],
-            config["warmup_steps"],
-            config["name"],
-        )
-
     @property
     def peak(self) -> float:
-        return float(self.initial if self.warmup_target is None else self.warmup_target)
+        target = self.warmup_target
+        return float(self.initial_learning_rate if target is None else target)
 
     @property
     def warmup(self) -> int:
@@ -80,34 +84,26 @@ class CosineArgs:
         specific = []
         if self.warmup_target is None and self.warmup_steps:
             specific.append(note("translate.warmup_ignored", warmup_steps=self.warmup_steps))
-        in_range = self.initial >= 0 and self.peak >= 0 and 0 <= self.alpha <= 1
-        return _common_notes(self.initial, self.keras.uses_integer_dtype, specific, in_range)
+        in_range = self.initial_learning_rate >= 0 and self.peak >= 0 and 0 <= self.alpha <= 1
+        integer = self.keras.uses_integer_dtype
+        return _common_notes(self.initial_learning_rate, integer, specific, in_range)
 
 
 @dataclass(frozen=True)
-class RestartArgs:
+class RestartArgs(KerasArgs):
     """A cosine decay with warm restarts' arguments (Keras `CosineDecayRestarts`, SGDR)."""
 
-    keras: Schedule
-    initial: float | int
-    first: int
+    initial_learning_rate: float | int
+    first_decay_steps: int
     t_mul: float
     m_mul: float
     alpha: float
     name: str
 
-    @classmethod
-    def of(cls, schedule: Schedule) -> RestartArgs:
-        config = schedule.config
-        return cls(
-            schedule.eager(),
-            config["initial_learning_rate"],
-            config["first_decay_steps"],
-            float(config["t_mul"]),
-            float(config["m_mul"]),
-            float(config["alpha"]),
-            config["name"],
-        )
+    def __post_init__(self) -> None:
+        # Keras keeps them as given; the snippets write them as floats (t_mul=2.0, never 2).
+        for name in ("t_mul", "m_mul", "alpha"):
+            object.__setattr__(self, name, float(getattr(self, name)))
 
     def height(self, cycle: int) -> float:
         """m_mul**cycle, restart `cycle`'s height above the floor, in float64 (inf past its range)."""
@@ -115,11 +111,13 @@ class RestartArgs:
             return float(np.float64(self.m_mul) ** cycle)
 
     def peak(self, cycle: int) -> float:
-        return float(self.initial) * ((1 - self.alpha) * self.height(cycle) + self.alpha)
+        return float(self.initial_learning_rate) * (
+            (1 - self.alpha) * self.height(cycle) + self.alpha
+        )
 
     @property
     def floor(self) -> float:
-        return self.alpha * float(self.initial)
+        return self.alpha * float(self.initial_learning_rate)
 
     def restart_index(self, steps: np.ndarray) -> np.ndarray:
         """Keras's float32 restart index at each step (NaN or inf where Keras has none)."""
@@ -130,7 +128,7 @@ class RestartArgs:
         """First step where Keras returns NaN (t_mul < 1: the cycles add up to a finite span)."""
         if self.t_mul >= 1:
             return None
-        limit = self.first / (1 - self.t_mul)
+        limit = self.first_decay_steps / (1 - self.t_mul)
         near = np.arange(max(0, math.floor(limit) - 3), math.ceil(limit) + 4, dtype=np.float64)
         bad = near[~np.isfinite(self.restart_index(near))]
         return int(bad[0]) if bad.size else math.ceil(limit)
@@ -142,15 +140,22 @@ class RestartArgs:
         With t_mul == 1 and first_decay_steps below 2**24, float32 division of two exact
         integers below 2**24 never rounds across a whole number.
         """
-        return self.t_mul == 1.0 and self.first < FLOAT32_EXACT_STEPS
+        return self.t_mul == 1.0 and self.first_decay_steps < FLOAT32_EXACT_STEPS
 
     def common_notes(self) -> tuple[list[Note], bool]:
         """Notes every translation carries, and whether exactness can be claimed at all."""
         specific = []
         if self.t_mul < 1:
             specific.append(note("translate.keras_nan_after", t_mul=self.t_mul, step=self.nan_step))
-        in_range = self.initial >= 0 and 0 <= self.alpha <= 1 and self.t_mul > 0 and self.m_mul >= 0
-        return _common_notes(self.initial, self.keras.uses_integer_dtype, specific, in_range)
+        in_range = (
+            self.initial_learning_rate >= 0
+            and 0 <= self.alpha <= 1
+            and self.t_mul > 0
+            and self.m_mul >= 0
+        )
+        return _common_notes(
+            self.initial_learning_rate, self.keras.uses_integer_dtype, specific, in_range
+        )
 
 
 def _restart_candidates(r: RestartArgs, limit: float) -> np.ndarray | None:
@@ -163,7 +168,7 @@ def _restart_candidates(r: RestartArgs, limit: float) -> np.ndarray | None:
     """
     pieces: list[np.ndarray] = []
     for t_mul in {r.t_mul, float(F32(r.t_mul))}:
-        boundary, length, cycle = 0.0, float(r.first), 0
+        boundary, length, cycle = 0.0, float(r.first_decay_steps), 0
         while True:
             boundary += length
             length *= t_mul
@@ -172,7 +177,7 @@ def _restart_candidates(r: RestartArgs, limit: float) -> np.ndarray | None:
                 break
             if cycle > MAX_CHECKED_RESTARTS:
                 return None
-            spread = boundary + (r.first / abs(t_mul - 1) if t_mul != 1 else 0.0)
+            spread = boundary + (r.first_decay_steps / abs(t_mul - 1) if t_mul != 1 else 0.0)
             window = 1 + math.ceil(spread * (4 + cycle * abs(math.log(t_mul))) * 2.0**-23)
             pieces.append(
                 np.arange(math.floor(boundary) - window, math.floor(boundary) + window + 2)

@@ -37,7 +37,7 @@ def cosine_decay(c: CosineArgs) -> Translation:
             return peak * ((1 - alpha) * cos_half(np.minimum(k, decay) / decay) + alpha)
 
     else:
-        initial, total, end_value = float(c.initial), warmup + decay, alpha * peak
+        initial, total, end_value = float(c.initial_learning_rate), warmup + decay, alpha * peak
         code += [
             "schedule = optax.warmup_cosine_decay_schedule(",
             f"    init_value={lr(initial)},",
@@ -79,7 +79,7 @@ def _sgdr_cycles(r: RestartArgs, total_steps: int | None) -> tuple[list[float], 
     ends: list[float] = []
     end = 0
     while len(lengths) < MAX_SGDR_CYCLES:
-        length = r.first * r.t_mul ** len(lengths)
+        length = r.first_decay_steps * r.t_mul ** len(lengths)
         if lengths and (length < 1 or math.isinf(r.height(len(lengths)))):
             # t_mul < 1: cycles shorter than a step; or m_mul**j, which the snippet computes in
             # Python floats, would overflow (Python raises OverflowError).
@@ -109,8 +109,8 @@ def cosine_restarts(r: RestartArgs, total_steps: int | None) -> Translation:
         header(r.keras.class_name, r.name),
         "import optax",
         "",
-        f"initial_learning_rate = {lr(r.initial)}",
-        f"first_decay_steps = {r.first!r}",
+        f"initial_learning_rate = {lr(r.initial_learning_rate)}",
+        f"first_decay_steps = {r.first_decay_steps!r}",
         f"t_mul = {r.t_mul!r}",
         f"m_mul = {r.m_mul!r}",
         f"alpha = {r.alpha!r}",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from lrviz.engine import FLOAT32_EXACT_STEPS
-from lrviz.translate.notes import Note, note, say
+from lrviz.translate.notes import Note, note
 from lrviz.translate.reference import CosineArgs, RestartArgs, index_mismatch
-from lrviz.translate.translation import Translation, finish, header, lr, min_step
+from lrviz.translate.translation import Translation, finish, min_step, torch_code
 
 # LinearLR refuses start_factor 0: a warmup from 0 starts at this fraction of the peak instead.
 TINY_START_FACTOR = 1e-8
@@ -27,7 +27,7 @@ def cosine_decay(c: CosineArgs) -> Translation:
     notes, can_be_exact = c.common_notes()
     framework = "PyTorch (SequentialLR)" if c.warmup else "PyTorch (CosineAnnealingLR)"
     warmup, decay = c.warmup, c.decay_steps
-    peak, initial, eta_min = c.peak, float(c.initial), c.alpha * c.peak
+    peak, initial, eta_min = c.peak, float(c.initial_learning_rate), c.alpha * c.peak
     first_difference: int | None = None
     if peak != eta_min:
         notes.append(
@@ -39,25 +39,18 @@ def cosine_decay(c: CosineArgs) -> Translation:
             )
         )
         first_difference = warmup + decay + 1
-    code = [header(c.keras.class_name, c.name), "import torch"]
     cosine = f"CosineAnnealingLR(optimizer, T_max={decay!r}, eta_min={eta_min!r})"
-    optimizer = [
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(peak)})",
-    ]
     if not warmup:
-        code += ["from torch.optim.lr_scheduler import CosineAnnealingLR", "", *optimizer]
-        code.append(f"scheduler = {cosine}")
+        source = "from torch.optim.lr_scheduler import CosineAnnealingLR"
+        scheduler = [f"scheduler = {cosine}"]
         start_factor = 1.0
     else:
         start_factor, warmup_notes = _start_factor(initial, peak)
         if warmup_notes:
             notes += warmup_notes
             first_difference = 0
-        code += [
-            "from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR",
-            "",
-            *optimizer,
+        source = "from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR"
+        scheduler = [
             "scheduler = SequentialLR(",
             "    optimizer,",
             "    schedulers=[",
@@ -68,7 +61,7 @@ def cosine_decay(c: CosineArgs) -> Translation:
             f"    milestones=[{warmup!r}],",
             ")",
         ]
-    code.append("# " + say("translate.comment.torch_step"))
+    code = torch_code(c.keras.class_name, c.name, source, peak, scheduler)
 
     def curve(k: np.ndarray) -> np.ndarray:
         decayed = eta_min + (peak - eta_min) * (1 + np.cos(np.pi * (k - warmup) / decay)) / 2
@@ -117,8 +110,8 @@ def cosine_restarts(r: RestartArgs) -> Translation:
     """
     notes, can_be_exact = r.common_notes()
     framework = "PyTorch (CosineAnnealingWarmRestarts)"
-    t_0 = r.first
-    initial, eta_min = float(r.initial), r.floor
+    t_0 = r.first_decay_steps
+    initial, eta_min = float(r.initial_learning_rate), r.floor
     amplitude = initial - eta_min
     first_difference: int | None = None
     if r.t_mul >= 1 and r.t_mul.is_integer():
@@ -142,18 +135,17 @@ def cosine_restarts(r: RestartArgs) -> Translation:
         )
         notes += glitch_notes
         first_difference = glitch
-    code = [
-        header(r.keras.class_name, r.name),
-        "import torch",
+    code = torch_code(
+        r.keras.class_name,
+        r.name,
         "from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts",
-        "",
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(initial)})",
-        "scheduler = CosineAnnealingWarmRestarts(",
-        f"    optimizer, T_0={t_0!r}, T_mult={t_mult!r}, eta_min={eta_min!r}",
-        ")",
-        "# " + say("translate.comment.torch_step"),
-    ]
+        initial,
+        [
+            "scheduler = CosineAnnealingWarmRestarts(",
+            f"    optimizer, T_0={t_0!r}, T_mult={t_mult!r}, eta_min={eta_min!r}",
+            ")",
+        ],
+    )
 
     def curve(k: np.ndarray) -> np.ndarray:
         _, start, length = _int_cycles(t_0, t_mult, k)

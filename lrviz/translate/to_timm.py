@@ -13,9 +13,11 @@ import numpy as np
 from lrviz.engine import FLOAT32_EXACT_STEPS
 from lrviz.translate.notes import note, say
 from lrviz.translate.reference import CosineArgs, RestartArgs, index_mismatch
-from lrviz.translate.translation import Translation, finish, header, lr
+from lrviz.translate.translation import Translation, finish, lr, torch_code
 
 FRAMEWORK = "timm"
+SOURCE = "from timm.scheduler import CosineLRScheduler"
+STEP_COMMENT = "translate.comment.timm_step"
 # Restarts for good, as Keras does (timm's cycle_limit counts cycles).
 CYCLE_LIMIT = 2**31 - 1
 
@@ -26,7 +28,7 @@ def cosine_decay(c: CosineArgs) -> Translation:
     Exact: same warmup line, same cosine, floor held after W + D.
     """
     notes, can_be_exact = c.common_notes()
-    peak, initial, warmup, decay = c.peak, float(c.initial), c.warmup, c.decay_steps
+    peak, initial, warmup, decay = c.peak, float(c.initial_learning_rate), c.warmup, c.decay_steps
     lr_min = c.alpha * peak
     arguments = [f"t_initial={decay!r}", f"lr_min={lr_min!r}"]
     if warmup:
@@ -47,19 +49,9 @@ def cosine_decay(c: CosineArgs) -> Translation:
                 floor=lr_min,
             )
         )
-    code = [
-        header(c.keras.class_name, c.name),
-        "import torch",
-        "from timm.scheduler import CosineLRScheduler",
-        "",
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(peak)})",
-        "scheduler = CosineLRScheduler(",
-        "    optimizer,",
-        *[f"    {argument}," for argument in arguments],
-        ")",
-        "# " + say("translate.comment.timm_step"),
-    ]
+    scheduler = ["scheduler = CosineLRScheduler(", "    optimizer,"]
+    scheduler += [*[f"    {argument}," for argument in arguments], ")"]
+    code = torch_code(c.keras.class_name, c.name, SOURCE, peak, scheduler, STEP_COMMENT)
 
     def curve(k: np.ndarray) -> np.ndarray:
         t = k - warmup
@@ -80,7 +72,13 @@ def cosine_restarts(r: RestartArgs) -> Translation:
     when m_mul = 1 or alpha = 0, but timm finds the cycle with a float64 math.log.
     """
     notes, can_be_exact = r.common_notes()
-    initial, lr_min, first, t_mul, m_mul = float(r.initial), r.floor, r.first, r.t_mul, r.m_mul
+    initial, lr_min, first, t_mul, m_mul = (
+        float(r.initial_learning_rate),
+        r.floor,
+        r.first_decay_steps,
+        r.t_mul,
+        r.m_mul,
+    )
     first_difference: int | None = None
     known = t_mul >= 1
     if m_mul != 1 and r.alpha and initial:
@@ -121,13 +119,7 @@ def cosine_restarts(r: RestartArgs) -> Translation:
         )
         notes += glitch_notes
         first_difference = glitch
-    code = [
-        header(r.keras.class_name, r.name),
-        "import torch",
-        "from timm.scheduler import CosineLRScheduler",
-        "",
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(initial)})",
+    scheduler = [
         "scheduler = CosineLRScheduler(",
         "    optimizer,",
         f"    t_initial={first!r},",
@@ -137,8 +129,8 @@ def cosine_restarts(r: RestartArgs) -> Translation:
         f"    cycle_limit={CYCLE_LIMIT!r},  # {say('translate.comment.keep_restarting')}",
         "    t_in_epochs=False,",
         ")",
-        "# " + say("translate.comment.timm_step"),
     ]
+    code = torch_code(r.keras.class_name, r.name, SOURCE, initial, scheduler, STEP_COMMENT)
 
     def curve(k: np.ndarray) -> np.ndarray:
         i = index(k)

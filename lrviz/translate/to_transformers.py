@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from lrviz.limits import DEFAULT_RESTART_CYCLES, MAX_CHECKED_RESTARTS
-from lrviz.translate.notes import note, say
+from lrviz.translate.notes import note
 from lrviz.translate.reference import CosineArgs, RestartArgs
-from lrviz.translate.translation import Translation, cos_half, finish, header, lr, min_step
+from lrviz.translate.translation import Translation, cos_half, finish, min_step, torch_code
 
 FRAMEWORK = "Hugging Face transformers"
 
@@ -28,9 +28,8 @@ def cosine_decay(c: CosineArgs) -> Translation:
     """
     notes, can_be_exact = c.common_notes()
     warmup, decay = c.warmup, c.decay_steps
-    peak, initial, alpha, total = c.peak, float(c.initial), c.alpha, warmup + decay
+    peak, initial, alpha, total = c.peak, float(c.initial_learning_rate), c.alpha, warmup + decay
     first_difference: int | None = None
-    code = [header(c.keras.class_name, c.name), "import torch"]
     shifted = bool(warmup) and initial != 0 and peak != 0
     if shifted:
         rate = initial / peak
@@ -65,17 +64,11 @@ def cosine_decay(c: CosineArgs) -> Translation:
         floor = alpha * peak
         notes.append(note("translate.not_clamped", scheduler=function, end=total, floor=floor))
         first_difference = min_step(first_difference, total + 1)
-    code += [
-        f"from transformers import {function}",
-        "",
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(peak)})",
-        f"scheduler = {function}(",
-        "    optimizer,",
-        *[f"    {argument}," for argument in arguments],
-        ")",
-        "# " + say("translate.comment.torch_step"),
-    ]
+    scheduler = [f"scheduler = {function}(", "    optimizer,"]
+    scheduler += [*[f"    {argument}," for argument in arguments], ")"]
+    code = torch_code(
+        c.keras.class_name, c.name, f"from transformers import {function}", peak, scheduler
+    )
 
     def curve(k: np.ndarray) -> np.ndarray:
         if shifted:
@@ -101,13 +94,13 @@ def cosine_restarts(r: RestartArgs, total_steps: int | None) -> Translation:
     decaying to 0 and then 0 for good: it can match only t_mul = 1, m_mul = 1, alpha = 0.
     """
     notes, can_be_exact = r.common_notes()
-    first = r.first
+    first = r.first_decay_steps
     if total_steps is None:
         cycles = DEFAULT_RESTART_CYCLES
     else:
         cycles = max(1, math.ceil(total_steps / first))
     total = cycles * first
-    initial = float(r.initial)
+    initial = float(r.initial_learning_rate)
     first_difference: int | None = None
     if initial:
         first_difference = total
@@ -154,18 +147,17 @@ def cosine_restarts(r: RestartArgs, total_steps: int | None) -> Translation:
         elif unchecked:
             notes.append(note("translate.restarts_not_verified", limit=total))
             known = False
-    code = [
-        header(r.keras.class_name, r.name),
-        "import torch",
+    code = torch_code(
+        r.keras.class_name,
+        r.name,
         "from transformers import get_cosine_with_hard_restarts_schedule_with_warmup",
-        "",
-        "# " + say("translate.comment.torch_model"),
-        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(initial)})",
-        "scheduler = get_cosine_with_hard_restarts_schedule_with_warmup(",
-        f"    optimizer, num_warmup_steps=0, num_training_steps={total!r}, num_cycles={cycles!r}",
-        ")",
-        "# " + say("translate.comment.torch_step"),
-    ]
+        initial,
+        [
+            "scheduler = get_cosine_with_hard_restarts_schedule_with_warmup(",
+            f"    optimizer, num_warmup_steps=0, num_training_steps={total!r}, num_cycles={cycles!r}",
+            ")",
+        ],
+    )
 
     def curve(k: np.ndarray) -> np.ndarray:
         progress = k / float(max(1, total))

@@ -70,6 +70,28 @@ def header(class_name: str, name: object) -> str:
     return "# " + say("translate.comment.header", class_name=class_name, name=repr(name))
 
 
+def torch_code(
+    class_name: str,
+    name: str,
+    source: str,
+    lr_value: float,
+    scheduler: list[str],
+    step_comment: str = "translate.comment.torch_step",
+) -> list[str]:
+    """A snippet for torch: an optimizer at `lr_value`, the `scheduler` lines (from the module
+    imported by `source`), and when to step it (`step_comment`, a comment template's key)."""
+    return [
+        header(class_name, name),
+        "import torch",
+        source,
+        "",
+        "# " + say("translate.comment.torch_model"),
+        f"optimizer = torch.optim.AdamW(model.parameters(), lr={lr(lr_value)})",
+        *scheduler,
+        "# " + say(step_comment),
+    ]
+
+
 def lr(value: float | int) -> str:
     """A learning rate as Python source: a float, every digit kept."""
     return repr(float(value))
