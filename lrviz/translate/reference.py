@@ -54,6 +54,7 @@ class KerasArgs:
 
     @classmethod
     def of(cls: type[_Args], schedule: Schedule) -> _Args:
+        """The arguments of `schedule`, read from its config; `keras` is its eager self."""
         names = [f.name for f in fields(cls) if f.name != "keras"]
         return cls(schedule.eager(), **{name: schedule.config[name] for name in names})
 
