@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lrviz.engine.edges import staircase_breaks
+from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import (
     F32,
     Config,
@@ -84,6 +85,17 @@ def _monotone(cfg: Config) -> bool:
     return float(cfg["decay_rate"]) >= 0
 
 
+def _findings(cfg: Config, reach: int) -> list[Finding]:
+    """A decay_rate above 1: the rate grows."""
+    if cfg["decay_rate"] > 1.0:
+        return [Finding("rate_grows", "info", "decay_rate", {"decay_rate": cfg["decay_rate"]})]
+    return []
+
+
+def _growth_param(cfg: Config) -> str | None:
+    return "decay_rate" if cfg["decay_rate"] > 1.0 else None
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -118,4 +130,6 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    findings=_findings,
+    growth_param=_growth_param,
 )
