@@ -804,8 +804,11 @@ def chart_config(label: str, image_format: str) -> dict:
     (sanitised) as PNG or SVG."""
     return {
         "displaylogo": False,
-        # Zooming is the studio's (a drag selects steps): Plotly's own zoom tools would leave
-        # the range entries, the link and the sampling behind.
+        # Zooming is the studio's (a drag selects steps, a double-click shows all): Plotly's own
+        # zoom tools, wheel zoom and double-click reset would leave the range entries, the link
+        # and the sampling behind.
+        "scrollZoom": False,
+        "doubleClick": False,
         "modeBarButtonsToRemove": [
             "zoom2d",
             "pan2d",

@@ -140,6 +140,41 @@ def test_dragging_across_the_chart_zooms_the_link_and_resamples_the_curve(browse
     page.context.close()
 
 
+def drawn_steps(page) -> list[float]:
+    return page.evaluate(
+        """() => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+                   return Array.from(gd._fullData[0].x); }"""
+    )
+
+
+def test_a_double_click_on_the_chart_shows_every_step_again(browser, app_url):
+    page = open_page(browser, app_url, 1280, 800)
+    full = drawn_steps(page)
+    box = page.locator(PLOT_AREA).first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, y, steps=10)
+    page.mouse.up()
+    page.wait_for_function("() => new URL(location.href).searchParams.has('from')")
+    wait_until_settled(page)
+    assert drawn_steps(page)[0] == link_range(page)[0]
+    # Plotly alone would only clear its (already empty) selection: the studio must follow.
+    page.locator(PLOT_AREA).first.dblclick(position={"x": box["width"] * 0.6, "y": 50})
+    page.wait_for_function("() => !new URL(location.href).searchParams.has('from')")
+    wait_until_settled(page)
+    assert page.get_by_role("spinbutton", name="From step").input_value() == "0"
+    assert page.get_by_role("spinbutton", name="To step").input_value() == str(int(full[-1]))
+    # Sampled again over every step, exactly as on the first screen.
+    page.wait_for_function(
+        """first => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+                      return gd._fullData[0].x[0] === first; }""",
+        arg=full[0],
+    )
+    assert drawn_steps(page) == full
+    page.context.close()
+
+
 def test_a_sweep_of_alpha_draws_its_family_on_the_chart(browser, app_url):
     page = open_page(browser, app_url, 1280, 800)
     page.get_by_text("Sweep an argument").click()
