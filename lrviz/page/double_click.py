@@ -43,9 +43,7 @@ function watchCharts() {
 }
 """
 
-_component = st.components.v2.component(
-    "lrviz.double_click", js=_JS, isolate_styles=False
-)
+_component = st.components.v2.component("lrviz.double_click", js=_JS, isolate_styles=False)
 
 
 def listener(key: str, chart_key: str, on_show_all: Callable[[], None]) -> None:
