@@ -2,13 +2,15 @@
 
 Run from the project root:
 
-    .venv/bin/python benchmarks/bench_zoom.py [--zooms 10]
+    .venv/bin/python benchmarks/bench_zoom.py [--zooms 12]
 
 Starts `streamlit run app.py` (file watcher off) and drives it with one headless chromium, viewport
 1400 x 1000, on the starter page (CosineDecay with warmup, 11,000 steps shown). Each zoom is a
 horizontal mouse drag across a tenth of the plot area, at a different place each time (so every
-range is new and sampled afresh), followed by a double-click that shows every step again. For each
-gesture, timed inside the page with `performance.now()` from the (last) `pointerup`:
+range is new and sampled afresh), followed by a double-click that shows every step again, or, every
+other zoom, a click on "Show all" (the same change through a button: one run, where a chart event
+first reruns the chart's fragment, which reruns the page). For each gesture, timed inside the page
+with `performance.now()` from the (last) `pointerup`:
 
 - *chart*: the last DOM mutation after which the chart's line paths (`d` of every `CHART_LINE`)
   differ, i.e. Plotly has written the resampled curve (no change is left after the page settles);
@@ -100,8 +102,9 @@ def timed(page: Page, act, zoomed: bool) -> Gesture:
     return Gesture(max(changes) - up, max(urls) - up, cpu)
 
 
-def zoom_and_back(page: Page, start: float) -> tuple[Gesture, Gesture]:
-    """Drag from `start` to `start` + 0.1 of the plot's width, then double-click back."""
+def zoom_and_back(page: Page, start: float, button: bool) -> tuple[Gesture, Gesture]:
+    """Drag from `start` to `start` + 0.1 of the plot's width, then double-click back (or click
+    "Show all" when `button`)."""
     box = page.locator(PLOT_AREA).first.bounding_box()
     y = box["y"] + box["height"] / 2
 
@@ -114,7 +117,10 @@ def zoom_and_back(page: Page, start: float) -> tuple[Gesture, Gesture]:
     def double_click() -> None:
         page.mouse.dblclick(box["x"] + box["width"] * 0.5, y)
 
-    return timed(page, drag, True), timed(page, double_click, False)
+    def show_all() -> None:
+        page.get_by_role("button", name="Show all").click()
+
+    return timed(page, drag, True), timed(page, show_all if button else double_click, False)
 
 
 def row(name: str, gestures: Sequence[Gesture]) -> str:
@@ -131,7 +137,7 @@ def row(name: str, gestures: Sequence[Gesture]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--zooms", type=int, default=10, help="drags (each followed by a double-click)"
+        "--zooms", type=int, default=12, help="drags (each followed by a double-click or Show all)"
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -145,15 +151,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
     drags: list[Gesture] = []
     backs: list[Gesture] = []
+    buttons: list[Gesture] = []
     with running_app() as url, chromium() as browser:
         page = browser.new_context(viewport=VIEWPORT).new_page()
         page.goto(url)
         wait_for_chart(page)
         wait_until_settled(page)
         for i in range(args.zooms):
-            drag, back = zoom_and_back(page, 0.05 + 0.8 * i / max(1, args.zooms - 1))
+            drag, back = zoom_and_back(page, 0.05 + 0.8 * i / max(1, args.zooms - 1), i % 2 == 1)
             drags.append(drag)
-            backs.append(back)
+            (buttons if i % 2 else backs).append(back)
     print("## Zoom on the chart: drag across it, double-click back\n")
     print(machine + ".")
     print(
@@ -167,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print(row("drag across a tenth (new range, sampled afresh)", drags))
     print(row("double-click (every step again)", backs))
+    print(row('"Show all" button (every step again)', buttons))
 
 
 if __name__ == "__main__":
