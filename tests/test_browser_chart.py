@@ -147,6 +147,12 @@ def drawn_steps(page) -> list[float]:
     )
 
 
+AXIS_RANGES_JS = """() => {
+  const layout = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')._fullLayout;
+  return [layout.xaxis.range, layout.yaxis.range];
+}"""
+
+
 def test_a_double_click_on_the_chart_shows_every_step_again(browser, app_url):
     page = open_page(browser, app_url, 1280, 800)
     full = drawn_steps(page)
@@ -158,7 +164,25 @@ def test_a_double_click_on_the_chart_shows_every_step_again(browser, app_url):
     page.mouse.up()
     page.wait_for_function("() => new URL(location.href).searchParams.has('from')")
     wait_until_settled(page)
-    assert drawn_steps(page)[0] == link_range(page)[0]
+    zoomed = link_range(page)
+    assert drawn_steps(page)[0] == zoomed[0]
+    ranges = page.evaluate(AXIS_RANGES_JS)
+    assert ranges[0] == list(zoomed)
+    # Plotly's own zoom gestures change nothing the studio would not follow: the wheel over the
+    # plot, drags along either axis.
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.wheel(0, -500)
+    for start, end in (
+        ((0.3 * box["width"], box["height"] + 15), (0.7 * box["width"], box["height"] + 15)),
+        ((-20, 0.3 * box["height"]), (-20, 0.8 * box["height"])),
+    ):
+        page.mouse.move(box["x"] + start[0], box["y"] + start[1])
+        page.mouse.down()
+        page.mouse.move(box["x"] + end[0], box["y"] + end[1], steps=10)
+        page.mouse.up()
+    wait_until_settled(page)
+    assert page.evaluate(AXIS_RANGES_JS) == ranges
+    assert link_range(page) == zoomed
     # Plotly alone would only clear its (already empty) selection: the studio must follow.
     page.locator(PLOT_AREA).first.dblclick(position={"x": box["width"] * 0.6, "y": 50})
     page.wait_for_function("() => !new URL(location.href).searchParams.has('from')")
