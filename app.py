@@ -23,14 +23,13 @@ from lrviz import (
     Schedule,
     crosscheck,
     findings,
-    formulas,
     live_drag,
     payloads,
 )
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
-from lrviz.compiled_formulas import compiled_worked
+from lrviz import teaching as formulas
 from lrviz.dropped_link import dropped_link_html
 from lrviz.engine import PATHS, param_help, spec_summary
 from lrviz.errors import Phrase
@@ -39,6 +38,7 @@ from lrviz.keras_import import UPLOAD_TYPES, read_keras
 from lrviz.keras_json import schedules_from_json
 from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS
 from lrviz.share import LinkTooLong, decode_state, encode_state
+from lrviz.teaching import compiled_worked
 
 STUDIO = "studio"
 MESSAGES = "link_messages"

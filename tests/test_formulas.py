@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz import formulas
+from lrviz import teaching as formulas
 from lrviz.engine import spec as schedules
 from lrviz.i18n import LANGUAGES, t
+from lrviz.teaching.numbers import computed
 
 LOCALES = Path(lrviz.__file__).parent / "locales"
 SEEDS = st.integers(0, 2**32 - 1)
@@ -118,7 +119,7 @@ def test_a_long_worked_line_puts_its_numbers_on_a_second_row_so_the_result_stays
         r"\begin{aligned} \eta &= \left(\eta_0 - \eta_e\right)\left(1 - f\right)^{p} + \eta_e"
     )
     assert numbers_row.startswith("&= 0.0009900001")
-    assert numbers_row.endswith(rf"= {formulas._v(worked.value)} \end{{aligned}}")
+    assert numbers_row.endswith(rf"= {computed(worked.value)} \end{{aligned}}")
 
 
 def test_worked_value_says_when_a_step_beyond_2_24_is_rounded():

@@ -27,6 +27,7 @@ from lrviz.engine.float32 import (
     steps_float32,
 )
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
     ScheduleSpec,
     flag_param,
@@ -84,6 +85,11 @@ def _monotone(cfg: Config) -> bool:
     return float(cfg["decay_rate"]) >= 0
 
 
+def _phases(cfg: Config) -> Stages:
+    """One phase, smooth or in stairs."""
+    return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -118,4 +124,5 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    teaching=Teaching(_phases, int32_args=("decay_rate",)),
 )

@@ -20,6 +20,7 @@ import numpy as np
 from lrviz.engine.edges import staircase_breaks
 from lrviz.engine.float32 import F32, Config, cast_int32, computes_in_int, steps_float32
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
     ScheduleSpec,
     flag_param,
@@ -83,6 +84,11 @@ def _monotone(cfg: Config) -> bool:
     return float(cfg["decay_rate"]) >= 0
 
 
+def _phases(cfg: Config) -> Stages:
+    """One phase, smooth or in stairs."""
+    return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -117,4 +123,5 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    teaching=Teaching(_phases, int32_args=("decay_rate",)),
 )

@@ -22,6 +22,7 @@ import numpy as np
 
 from lrviz.engine.float32 import F32, Config
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Periods, Teaching
 from lrviz.engine.spec import ScheduleSpec, name_param, param_help, spec_summary
 from lrviz.errors import ConfigError
 from lrviz.limits import INT32_MAX
@@ -78,6 +79,16 @@ def _check_piecewise(config: dict[str, Any]) -> None:
         )
 
 
+def _phases(cfg: Config) -> Periods:
+    """Interval i from boundaries[i-1] + 1 (the integer step compared, no float32)."""
+    boundaries = np.asarray(cfg["boundaries"], dtype=np.int64)
+
+    def level(steps: np.ndarray) -> np.ndarray:
+        return np.searchsorted(boundaries, steps.astype(np.int64), side="left")
+
+    return Periods(level, "phase.interval", f"formula.{CLASS}.interval", count=len(cfg["values"]))
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -112,4 +123,5 @@ SPEC = ScheduleSpec(
     check=_check_piecewise,
     rate_param="values",
     float32_step=False,
+    teaching=Teaching(_phases),
 )

@@ -20,6 +20,7 @@ import numpy as np
 
 from lrviz.engine.float32 import Config
 from lrviz.engine.params import REQUIRED, ParamSpec
+from lrviz.engine.phases import Teaching
 from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.limits import MAX_STEPS
 
@@ -81,6 +82,8 @@ class ScheduleSpec:
     """The compiled period index for this config, if its breakpoints move under XLA."""
     # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA).
     path: str = "eager"
+    teaching: Teaching | None = field(default=None, repr=False)
+    """Its phases for the formula panel (lrviz.engine.phases); None: the panel has no formula."""
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
