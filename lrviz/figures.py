@@ -71,13 +71,6 @@ NARROWEST_PLOT = 370
 CHART_LABELS = ("start", "peak", "floor", "nan")
 LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
-_BREAK_KINDS = {
-    "CosineDecayRestarts": "restart",
-    "PiecewiseConstantDecay": "boundary",
-    "ExponentialDecay": "stair",
-    "InverseTimeDecay": "stair",
-    "PolynomialDecay": "cycle",
-}
 
 
 def plotly_text(text: str) -> str:
@@ -217,7 +210,7 @@ def find_marks(curve: Curve, stop: int) -> list[Mark]:
         elif step == 0:
             kind = "start"
         else:
-            kind = _BREAK_KINDS.get(schedule.class_name, "breakpoint")
+            kind = schedule.spec.mark_kind
         marks.append(Mark(kind, step, value))
     return marks
 

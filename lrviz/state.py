@@ -18,21 +18,18 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
-from lrviz.engine import PATHS, SCHEDULES, ParamSpec, Schedule
+from lrviz.engine import FIRST_CLASS, PATHS, SCHEDULES, ParamSpec, Schedule
 from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_import import Imported, read_keras
 from lrviz.keras_json import default_config, from_keras
-from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS
+from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS, PAGE_IMAGE_FORMATS
 from lrviz.literal import inline_markdown_text, markdown_text
 from lrviz.share import DecodedState, Entry, SharedState
 from lrviz.sweep import SWEEP_TEXT
 
 MODES = ("overlay", "side", "diff")
 X_UNITS = ("steps", "epochs")
-IMAGE_FORMATS = ("png", "svg")
-FIRST_CLASS = "CosineDecay"
-EXAMPLE_CLASS = "PiecewiseConstantDecay"
 
 Message = tuple[str, Mapping[str, Any]]
 """A message for the user: a locale key (`lrviz.share` notices' ids are ones too) and its params."""
@@ -77,7 +74,7 @@ class View:
             "lang": self.lang in LANGUAGES,
             "x_unit": self.x_unit in X_UNITS,
             "mode": self.mode in MODES,
-            "image_format": self.image_format in IMAGE_FORMATS,
+            "image_format": self.image_format in PAGE_IMAGE_FORMATS,
             "steps_per_epoch": 1 <= self.steps_per_epoch <= MAX_STEPS,
             "horizon": 0 <= self.horizon <= MAX_STEPS,
             "zoom_from": 0 <= self.zoom_from <= MAX_STEPS,

@@ -34,14 +34,16 @@ from lrviz.engine.float32 import (
 )
 from lrviz.engine.params import REQUIRED, ParamSpec
 from lrviz.engine.phases import NO_FORMULA, Periods, PhasePlan, Stages, Teaching
-from lrviz.engine.registry import SCHEDULES
+from lrviz.engine.registry import EXAMPLE_CLASS, FIRST_CLASS, SCHEDULES
 from lrviz.engine.schedule import Schedule
 from lrviz.engine.spec import DriftingSpan, ScheduleSpec, docs_note, param_help, spec_summary
 from lrviz.engine.validate import NonFinite, validate_config
 
 __all__ = [
     "EXACT_BREAKPOINTS",
+    "EXAMPLE_CLASS",
     "F32",
+    "FIRST_CLASS",
     "FLOAT32_EXACT_STEPS",
     "MAX_BREAKPOINTS",
     "NO_FORMULA",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lrviz.engine.finding import Finding, alpha_finding
 from lrviz.engine.float32 import (
     EVAL_BLOCK,
     F32,
@@ -185,6 +186,54 @@ def _phases(cfg: Config) -> Stages:
     return Stages(edge_level(cfg, edges), tuple(names))
 
 
+def _findings(cfg: Config, reach: int) -> list[Finding]:
+    """A warmup Keras ignores or that warms down, a floor outside [0, peak], a shifted floor."""
+    found: list[Finding] = []
+    target, warmup_steps = cfg["warmup_target"], cfg["warmup_steps"]
+    if target is None and warmup_steps > 0:
+        found.append(
+            Finding("warmup_ignored", "warning", "warmup_target", {"warmup_steps": warmup_steps})
+        )
+    if target is not None and warmup_steps > 0 and target < cfg["initial_learning_rate"]:
+        params = {
+            "target": target,
+            "initial": cfg["initial_learning_rate"],
+            "warmup_steps": warmup_steps,
+        }
+        found.append(Finding("warms_down", "warning", "warmup_target", params))
+    alpha = alpha_finding(cfg["alpha"], cfg["initial_learning_rate"] if target is None else target)
+    if alpha:
+        found.append(alpha)
+    shifted = _floor_finding(cfg)
+    if shifted:
+        found.append(shifted)
+    return found
+
+
+def _floor_finding(cfg: Config) -> Finding | None:
+    """The floor after a warmup is not alpha * warmup_target when W + D rounds in float32.
+
+    Keras clamps the step to `fl(D + W)` and decays over `fl(D + W) - W`: once D + W is past 2^24
+    that differs from D, so the last cosine is not cos(pi) and the floor is off alpha * peak.
+    Without a warmup the clamp is D itself and D / D is exactly 1: no shift.
+    """
+    if cfg["warmup_target"] is None or computes_in_int(cfg):
+        return None
+    cap = F32(cfg["decay_steps"]) + F32(cfg["warmup_steps"])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        settled = _eval_cosine(cfg, np.array([int(cap)], dtype=np.int64))[0]
+        # What Keras computes at cos(pi) = -1: peak * ((1 - alpha) * 0 + alpha), in float32.
+        expected = F32(cfg["warmup_target"]) * F32(cfg["alpha"])
+    if settled == expected or not np.isfinite(expected):
+        return None  # a non-finite peak is `beyond_float32`, not a shifted floor
+    return Finding(
+        "cosine_floor_shifted",
+        "warning",
+        "warmup_steps",
+        {"settled": float(settled), "expected": float(expected)},
+    )
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -210,4 +259,5 @@ SPEC = ScheduleSpec(
     link_code="C",
     compiled_evaluate=_compiled,
     teaching=Teaching(_phases, int32_args=("warmup_target",)),
+    findings=_findings,
 )

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lrviz.engine.edges import QUOTIENT_SPREAD, exact_edges
+from lrviz.engine.finding import Finding, alpha_finding
 from lrviz.engine.float32 import (
     F32,
     PI32,
@@ -322,6 +323,58 @@ def _phases(cfg: Config) -> Periods:
     )
 
 
+def _findings(cfg: Config, reach: int) -> list[Finding]:
+    """A floor outside [0, peak], NaN past the periods' sum (t_mul < 1), growing peaks."""
+    found: list[Finding] = []
+    alpha = alpha_finding(cfg["alpha"], cfg["initial_learning_rate"])
+    if alpha:
+        found.append(alpha)
+    nan_from = restarts_nan_from(cfg)
+    if nan_from is not None:
+        t_mul = cfg["t_mul"]
+        params = {
+            "t_mul": t_mul,
+            "limit": cfg["first_decay_steps"] / (1.0 - t_mul),
+            "nan_from": nan_from,
+        }
+        found.append(Finding("restarts_nan", "warning", "t_mul", params))
+    if cfg["m_mul"] > 1.0:
+        found.append(Finding("restarts_growing_peaks", "info", "m_mul", {"m_mul": cfg["m_mul"]}))
+    return found
+
+
+def _growth_param(cfg: Config) -> str | None:
+    return "m_mul" if cfg["m_mul"] > 1.0 else None
+
+
+# Steps either side of the real-number limit of SGDR with t_mul < 1 searched for the first NaN.
+NAN_WINDOW = 4096
+
+
+def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
+    """First compiled NaN (t_mul < 1: past the sum of the periods, in a window around it)."""
+    if float(cfg["t_mul"]) >= 1.0:
+        return None
+    total = float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"]))
+    if total > limit + NAN_WINDOW:
+        return None
+    low = max(0, int(total) - NAN_WINDOW)
+    window = np.arange(low, int(total) + NAN_WINDOW + 1, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        bad = window[np.isnan(_compiled(cfg, window).astype(F32))]
+    return int(bad[0]) if bad.size and bad[0] <= limit else None
+
+
+def dense_edges_from(cfg: Config) -> float | None:
+    """t_mul < 1: where the periods get shorter than two steps (every step a restart), with a
+    margin; None otherwise."""
+    t_mul = float(cfg["t_mul"])
+    if t_mul >= 1.0:
+        return None
+    total = float(cfg["first_decay_steps"]) / (1.0 - t_mul)
+    return total - 2.0 / (1.0 - t_mul) - 8 - (int(total) >> 20)
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -370,4 +423,11 @@ SPEC = ScheduleSpec(
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
     teaching=Teaching(_phases, int32_args=("t_mul", "m_mul", "alpha")),
+    findings=_findings,
+    growth_param=_growth_param,
+    nan_from=lambda cfg, limit: restarts_nan_from(cfg),
+    compiled_nan_from=_compiled_nan_from,
+    nan_param="t_mul",
+    period_param="first_decay_steps",
+    dense_edges_from=dense_edges_from,
 )

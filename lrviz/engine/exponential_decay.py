@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lrviz.engine.edges import staircase_breaks
+from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import (
     F32,
     Config,
@@ -90,6 +91,17 @@ def _phases(cfg: Config) -> Stages:
     return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
 
 
+def _findings(cfg: Config, reach: int) -> list[Finding]:
+    """A decay_rate above 1: the rate grows."""
+    if cfg["decay_rate"] > 1.0:
+        return [Finding("rate_grows", "info", "decay_rate", {"decay_rate": cfg["decay_rate"]})]
+    return []
+
+
+def _growth_param(cfg: Config) -> str | None:
+    return "decay_rate" if cfg["decay_rate"] > 1.0 else None
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -125,4 +137,6 @@ SPEC = ScheduleSpec(
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
     teaching=Teaching(_phases, int32_args=("decay_rate",)),
+    findings=_findings,
+    growth_param=_growth_param,
 )

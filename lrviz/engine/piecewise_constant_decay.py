@@ -16,10 +16,13 @@ Args: boundaries (ascending steps), values (one more than boundaries), name.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import F32, Config
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.phases import Periods, Teaching
@@ -89,6 +92,20 @@ def _phases(cfg: Config) -> Periods:
     return Periods(level, "phase.interval", f"formula.{CLASS}.interval", count=len(cfg["values"]))
 
 
+def _raw_findings(config: Mapping[str, Any]) -> list[Finding]:
+    """Boundaries out of order: lrviz refuses them, Keras takes them and misbehaves."""
+    boundaries = config.get("boundaries")
+    if not isinstance(boundaries, list):
+        return []
+    try:
+        unsorted = any(b <= a for a, b in itertools.pairwise(boundaries))
+    except TypeError:
+        return []
+    if not unsorted:
+        return []
+    return [Finding("unsorted_boundaries", "warning", "boundaries", {"boundaries": boundaries})]
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -124,4 +141,6 @@ SPEC = ScheduleSpec(
     rate_param="values",
     float32_step=False,
     teaching=Teaching(_phases),
+    raw_findings=_raw_findings,
+    tf_graph_rejects_int=False,
 )

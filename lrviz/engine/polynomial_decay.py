@@ -15,12 +15,15 @@ Args: initial_learning_rate, decay_steps, end_learning_rate, power, cycle, name.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from lrviz.engine.edges import QUOTIENT_SPREAD, exact_edges
+from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import (
     EVAL_BLOCK,
     F32,
@@ -29,6 +32,9 @@ from lrviz.engine.float32 import (
     cast_int32,
     computes_in_int,
     keras_power,
+    rank_step,
+    run_start,
+    step_rank,
     steps_float32,
 )
 from lrviz.engine.params import ParamSpec
@@ -280,6 +286,152 @@ def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
     return (lambda steps: cycle_index(cfg, steps)) if cfg["cycle"] else None
 
 
+# Steps per engine call while looking for the first NaN of a cycling PolynomialDecay.
+_NAN_SCAN_CHUNK = 1 << 18
+
+
+def cycle_nan_from(cfg: Config, limit: int) -> int | None:
+    """First step <= `limit` at which a cycling PolynomialDecay returns NaN in Keras, else None.
+
+    With `cycle=True` Keras divides by D * ceil(fl(step) / D). Past 2^24 the float32 quotient can
+    round down onto the cycle index k just after an edge k * D, so p = step / (k * D) > 1 and
+    (1 - p) ** power is NaN for a non-integer power (an integer power gives a finite value below
+    `end_learning_rate`). Below 2^24 the quotient never rounds that far. The search runs on the
+    engine, over float32 step values: p depends on the step only through fl(step), and scaling
+    D by 2^j scales every NaN step by 2^j, so only D's odd part d is searched (d = 1: never).
+    The search can take 0.1-0.3 s and findings are asked for on every rerun, so it is cached.
+    """
+    if not cfg["cycle"] or computes_in_int(cfg) or F32(cfg["power"]).is_integer():
+        return None
+    return _cycle_nan_from(tuple(cfg.items()), limit)
+
+
+@functools.lru_cache(maxsize=256)
+def _cycle_nan_from(items: tuple[tuple[str, Any], ...], limit: int) -> int | None:
+    """`cycle_nan_from`, cached by the config's items (findings are asked for on every rerun)."""
+    cfg = dict(items)
+    decay_steps = int(F32(cfg["decay_steps"]))
+    shift = (decay_steps & -decay_steps).bit_length() - 1
+    odd = decay_steps >> shift
+    if odd == 1 or limit < FLOAT32_EXACT_STEPS:
+        return None
+    reduced = {**cfg, "decay_steps": odd}
+    top = int(F32(limit)) >> shift
+    for values in _cycle_nan_candidates(odd, top):
+        bad = np.flatnonzero(np.isnan(_eval_polynomial(reduced, values)))
+        if bad.size:
+            value = int(values[bad[0]]) << shift
+            break
+    else:
+        return None
+    # The first integer step that rounds to `value` lies within one float32 spacing below it.
+    window = np.arange(value - int(np.spacing(F32(value))), value + 1, dtype=np.int64)
+    step = int(window[np.flatnonzero(np.isnan(_eval_polynomial(cfg, window)))[0]])
+    return step if step <= limit else None
+
+
+def _cycle_nan_candidates(odd: int, top: int) -> Iterator[np.ndarray]:
+    """Ascending float32 step values in [2^24, top] that may give NaN for decay_steps = odd.
+
+    Binade [2^e, 2^(e+1)) has spacing g = 2^(e-23). When it holds few cycles (k < 2^22, so the
+    float32 quotient is k or k + 1 and only k can give NaN, within (k*d, k*d + d*ulp(k)/2),
+    less than g), only the first value above each edge k*d can be NaN; otherwise every value is
+    a candidate.
+    """
+    exponent = FLOAT32_EXACT_STEPS.bit_length() - 1
+    while 1 << exponent <= top:
+        low, high = 1 << exponent, min(1 << (exponent + 1), top + 1)
+        spacing = 1 << (exponent - 23)
+        if (1 << (exponent + 1)) // odd < 1 << 22:
+            k = np.arange(low // odd, high // odd + 1, dtype=np.int64)
+            values = (k * odd // spacing + 1) * spacing
+            values = values[(values >= low) & (values < high)]
+            for first in range(0, values.size, _NAN_SCAN_CHUNK):
+                yield values[first : first + _NAN_SCAN_CHUNK]
+        else:
+            chunk = _NAN_SCAN_CHUNK * spacing
+            for first in range(low, high, chunk):
+                yield np.arange(first, min(first + chunk, high), spacing, dtype=np.int64)
+        exponent += 1
+
+
+# Cycle edges searched for a compiled NaN at most (~0.1 s); more are not searched.
+MAX_CYCLE_EDGES = 1 << 21
+# Float32 steps above each cycle edge that can give NaN: fl(step * fl(1 / D)) is below step / D
+# by at most about step * 2^-23 (the reciprocal's and the product's rounding), so NaN needs
+# step >= 2^22 and lies within two float32 spacings past an edge; one more for margin.
+EDGE_VALUES = 3
+CYCLE_NAN_FROM = 1 << 22
+
+
+def _compiled_cycle_nan_from(cfg: Config, limit: int) -> int | None:
+    """First compiled NaN of a cycling PolynomialDecay up to `limit`, or None (also when the
+    cycles are too many to search). NaN needs ceil(fl(s * fl(1 / D))) < s / D: just after an
+    edge k * D, from about 2^23 on (below, the product's error is under 1 / D).
+    """
+    decay_steps = int(cfg["decay_steps"])
+    first_k = CYCLE_NAN_FROM // decay_steps
+    last_k = limit // decay_steps
+    if limit < CYCLE_NAN_FROM or last_k - first_k > MAX_CYCLE_EDGES:
+        return None
+    edges = np.arange(first_k, last_k + 1, dtype=np.int64) * decay_steps
+    ranks = step_rank(edges)[:, None] + np.arange(1, EDGE_VALUES + 1)[None, :]
+    values = np.unique(rank_step(ranks.ravel()))
+    bad = values[np.isnan(_compiled(cfg, values))]
+    if bad.size == 0:
+        return None
+    step = int(run_start(step_rank(bad[:1]))[0])
+    return step if step <= limit else None
+
+
+# How far from decay_steps to look for one whose reciprocal does not overshoot.
+NEAREST_SEARCH = 1000
+
+
+def safe_decay_steps(decay_steps: int) -> int | None:
+    """The decay_steps nearest `decay_steps` for which XLA's fused 1 - D * fl(1 / D) is not
+    negative (so a PolynomialDecay ends at end_learning_rate, not NaN), or None."""
+    near = decay_steps + np.arange(-NEAREST_SEARCH, NEAREST_SEARCH + 1)
+    near = near[near > 0]
+    d = near.astype(F32)
+    ok = fma(-d, F32(1) / d, F32(1)) >= 0
+    if not ok.any():
+        return None
+    found = near[ok]
+    return int(found[np.argmin(np.abs(found - decay_steps))])
+
+
+def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
+    """First compiled NaN: 1 - p below 0 with a non-integer power (without `cycle` from
+    decay_steps on, if fl(1 - D * fl(1 / D)) < 0; with `cycle` just after cycle edges past 2^23)."""
+    if F32(cfg["power"]).is_integer():
+        return None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        if cfg["cycle"]:
+            return _compiled_cycle_nan_from(cfg, limit)
+        decay_steps = F32(cfg["decay_steps"])
+        below_zero = fma(-decay_steps, reciprocal(decay_steps), F32(1)) < 0
+    step = int(cfg["decay_steps"])
+    return step if below_zero and step <= limit else None
+
+
+def _compiled_nan_fix(cfg: Config) -> dict[str, Any] | None:
+    """Without `cycle`: the nearest decay_steps whose compiled 1 - p stays >= 0."""
+    safe = safe_decay_steps(int(cfg["decay_steps"]))
+    if cfg["cycle"] or safe is None:
+        return None
+    return {"power": cfg["power"], "safe": safe}
+
+
+def _findings(cfg: Config, reach: int) -> list[Finding]:
+    """NaN past 2^24 in a cycling curve with a non-integer power."""
+    nan_from = cycle_nan_from(cfg, reach)
+    if nan_from is None:
+        return []
+    params = {"nan_from": nan_from, "power": cfg["power"]}
+    return [Finding("polynomial_cycle_nan", "warning", "cycle", params)]
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -317,4 +469,9 @@ SPEC = ScheduleSpec(
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
     teaching=Teaching(_phases, int32_args=("end_learning_rate", "power")),
+    findings=_findings,
+    nan_from=cycle_nan_from,
+    compiled_nan_from=_compiled_nan_from,
+    compiled_nan_fix=_compiled_nan_fix,
+    nan_param="power",
 )

@@ -27,3 +27,8 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     )
 }
 """Keras class name -> spec, in the order the page lists them."""
+
+FIRST_CLASS = cosine_decay.CLASS
+"""The class a new studio opens with: the product's centre."""
+EXAMPLE_CLASS = piecewise_constant_decay.CLASS
+"""The class "add" picks once the studio holds a configuration (a contrast to the first)."""

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import Config
 from lrviz.engine.params import REQUIRED, ParamSpec
 from lrviz.engine.phases import Teaching
@@ -72,6 +73,31 @@ class ScheduleSpec:
     """True when the whole curve only falls or only rises for this config."""
     check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
     """Checks between arguments, after each argument passed its own (raises ConfigError)."""
+    findings: Callable[[Config, int], list[Finding]] | None = field(default=None, repr=False)
+    """(config, last step looked at) -> what is surprising about this class's config."""
+    raw_findings: Callable[[Mapping[str, Any]], list[Finding]] | None = field(
+        default=None, repr=False
+    )
+    """Findings visible in arguments lrviz refuses (Keras would take them and misbehave)."""
+    growth_param: Callable[[Config], str | None] | None = field(default=None, repr=False)
+    """The argument that makes the rate grow without bound for this config, if one does."""
+    nan_from: Callable[[Config, int], int | None] | None = field(default=None, repr=False)
+    """(config, limit) -> the first step at which eager Keras gives NaN by this class's own
+    mechanism (SGDR past its periods' sum, a cycling polynomial past 2^24), or None."""
+    compiled_nan_from: Callable[[Config, int], int | None] | None = field(default=None, repr=False)
+    """(config, limit) -> the first step at which the compiled arithmetic gives NaN, or None."""
+    compiled_nan_fix: Callable[[Config], dict[str, Any] | None] | None = field(
+        default=None, repr=False
+    )
+    """Parameters of a class-specific fix for a compiled NaN (`compiled_nan.<class>`), if any."""
+    nan_param: str = "steps"
+    """The argument a NaN finding points at."""
+    period_param: str = "decay_steps"
+    """The argument whose period the stairs, restarts or cycles repeat with."""
+    dense_edges_from: Callable[[Config], float | None] | None = field(default=None, repr=False)
+    """Where periods get shorter than two steps (every step an edge), if they do."""
+    tf_graph_rejects_int: bool = True
+    """TensorFlow graph mode fails on an integer learning rate of this class (not Piecewise)."""
     rate_param: str = "initial_learning_rate"
     """The argument whose Python type (int or float) decides Keras's dtype."""
     # Keras casts the step to float32 first (PiecewiseConstantDecay compares integers instead).
