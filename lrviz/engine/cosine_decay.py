@@ -260,4 +260,5 @@ SPEC = ScheduleSpec(
     compiled_evaluate=_compiled,
     teaching=Teaching(_phases, int32_args=("warmup_target",)),
     findings=_findings,
+    translated_as="cosine",
 )

@@ -108,6 +108,9 @@ class ScheduleSpec:
     """The compiled period index for this config, if its breakpoints move under XLA."""
     # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA).
     path: str = "eager"
+    translated_as: str | None = None
+    """The shape lrviz.translate writes for other frameworks: "cosine" (a cosine decay after an
+    optional linear warmup) or "sgdr" (cosine with warm restarts); None when none has it."""
     teaching: Teaching | None = field(default=None, repr=False)
     """Its phases for the formula panel (lrviz.engine.phases); None: the panel has no formula."""
 
