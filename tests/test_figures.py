@@ -434,7 +434,8 @@ def test_colour_indices_beyond_the_palette_change_the_dash_so_every_curve_differ
 
 
 def test_every_mark_kind_has_a_label_in_every_language():
-    kinds = {"start", "peak", "floor", "nan", "breakpoint", *fg._BREAK_KINDS.values()}
+    kinds = {"start", "peak", "floor", "nan", "breakpoint"}
+    kinds |= {spec.mark_kind for spec in lrviz.SCHEDULES.values()}
     for lang in ("en", "zh-TW"):
         for kind in kinds:
             assert fg.mark_label(fg.Mark(kind, 1, 0.5), lang)
