@@ -632,7 +632,7 @@ def test_configurations_too_big_for_a_link_keep_working_with_a_notice():
 
 def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     import lrviz
-    from lrviz import formulas
+    from lrviz import teaching as formulas
 
     at = run(panels=("formula",))
     at.number_input(key="view.at").set_value(5000).run()

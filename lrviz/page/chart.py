@@ -9,10 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from lrviz import ConfigError, formulas
+from lrviz import ConfigError
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
+from lrviz import teaching as formulas
 from lrviz.keras_json import schedules_from_json
 from lrviz.page import derived, double_click, live_drag, session
 from lrviz.page.session import tr
