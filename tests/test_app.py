@@ -18,6 +18,8 @@ from lrviz import state as ss
 from lrviz.keras_json import default_config
 from lrviz.share import Entry, SharedState, encode_state
 
+pytestmark = pytest.mark.app
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 30
 
