@@ -30,15 +30,14 @@ from lrviz import (
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
-from lrviz.compiled import PATHS
 from lrviz.compiled_formulas import compiled_worked
 from lrviz.dropped_link import dropped_link_html
+from lrviz.engine import EXAMPLE_CLASS, FIRST_CLASS, PATHS, param_help, spec_summary
 from lrviz.errors import Phrase
 from lrviz.i18n import LANGUAGES, pick_language, t
 from lrviz.keras_import import UPLOAD_TYPES, read_keras
-from lrviz.keras_json import MAX_CONFIGS, schedules_from_json
-from lrviz.params import MAX_NAME_CHARS, MAX_STEPS
-from lrviz.schedules import param_help, spec_summary
+from lrviz.keras_json import schedules_from_json
+from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS, PAGE_IMAGE_FORMATS
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 STUDIO = "studio"
@@ -353,7 +352,7 @@ def list_actions() -> None:
         st.selectbox(
             tr("list.add_class"),
             list(SCHEDULES),
-            index=list(SCHEDULES).index(st.session_state.get("list.add_class", ss.FIRST_CLASS)),
+            index=list(SCHEDULES).index(st.session_state.get("list.add_class", FIRST_CLASS)),
             key="list.add_class",
             help=tr("list.add_help"),
         )
@@ -383,7 +382,7 @@ def list_actions() -> None:
             key="list.example",
             icon=":material/compare_arrows:",
             on_click=apply,
-            args=(ss.add, ss.EXAMPLE_CLASS if current.entries else ss.FIRST_CLASS),
+            args=(ss.add, EXAMPLE_CLASS if current.entries else FIRST_CLASS),
             kwargs={"error_key": "list"},
             width="stretch",
         )
@@ -1277,7 +1276,7 @@ def export_tab() -> None:
             "image_format",
             "view.img",
             tr("export.image"),
-            {f: f.upper() for f in ss.IMAGE_FORMATS},
+            {f: f.upper() for f in PAGE_IMAGE_FORMATS},
             help=tr("export.image_help"),
         )
         st.caption(tr("export.image_caption"))

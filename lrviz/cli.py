@@ -28,15 +28,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lrviz import figures
+from lrviz.engine import Schedule
 from lrviz.errors import ConfigError, WordedError
-from lrviz.export_image import IMAGE_FORMATS, ImageExportUnavailable, figure_image
+from lrviz.export_image import ImageExportUnavailable, figure_image
 from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from lrviz.keras_import import find_schedules, read_file
-from lrviz.keras_json import MAX_CONFIGS
+from lrviz.limits import IMAGE_FORMATS, MAX_CONFIGS, MAX_STEPS
 from lrviz.literal import csv_cell, visible_text
-from lrviz.params import MAX_STEPS
 from lrviz.sampling import DEFAULT_COLUMNS
-from lrviz.schedules import Schedule
 from lrviz.share import DEFAULT_BASE, Entry, LinkTooLong, SharedState, build_link
 from lrviz.state import View
 

@@ -12,10 +12,11 @@ import dataclasses
 
 import numpy as np
 
-from lrviz import compiled as xla
+from lrviz.engine import Schedule, steps_float32, xla
+from lrviz.engine.cosine_decay_restarts import compiled_restart_position
+from lrviz.engine.polynomial_decay import cycle_index
 from lrviz.formulas import Worked, _num, worked_value
 from lrviz.i18n import t
-from lrviz.schedules import Schedule, steps_float32
 
 _DIVISOR = {"CosineDecayRestarts": "first_decay_steps"}
 
@@ -40,13 +41,13 @@ def compiled_lines(schedule: Schedule, step: int) -> list[str]:
         lines.append(rf"1 - p = \mathrm{{fma}}\left(-{_v(capped)},\ D^{{-1}},\ 1\right) = "
                      + _v(one_minus))  # fmt: skip
     elif name == "PolynomialDecay":
-        lines.append(rf"k = \lceil s \cdot D^{{-1}} \rceil = {_v(xla.cycle_index(cfg, steps))}")
+        lines.append(rf"k = \lceil s \cdot D^{{-1}} \rceil = {_v(cycle_index(cfg, steps))}")
     elif name in ("ExponentialDecay", "InverseTimeDecay"):
         p = xla.stair_index(cfg, steps)
         floor = r"\lfloor s \cdot D^{-1} \rfloor" if cfg["staircase"] else r"s \cdot D^{-1}"
         lines.append(rf"p = {floor} = {_v(p)}")
     elif name == "CosineDecayRestarts":
-        lines.append(rf"i = {_v(xla.restart_position(cfg, steps)[0])}")
+        lines.append(rf"i = {_v(compiled_restart_position(cfg, steps)[0])}")
     elif name == "CosineDecay":
         lines.append(rf"s \cdot D^{{-1}} = {_v(s * inverse)}")
     lines.append(rf"\mathrm{{lr}}_{{\mathrm{{XLA}}}} = {_v(schedule.compiled()(steps))}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrviz.schedules import Schedule
+from lrviz.engine import Schedule
 from lrviz.translate import Difference, Translation, compare, translations
 
 EVERY_STEP_LIMIT = 200_000

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from lrviz.params import ParamSpec
-from lrviz.schedules import SCHEDULES
+from lrviz.engine import SCHEDULES, ParamSpec
 
 
 def _default(param: ParamSpec) -> str:

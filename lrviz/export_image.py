@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
+from lrviz.limits import IMAGE_FORMATS
+
 # Tries before an image counts as impossible (see `figure_image`).
 IMAGE_ATTEMPTS = 2
 INSTALL_HINT = (

@@ -22,12 +22,12 @@ import plotly.io as pio
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from lrviz.engine import Schedule
 from lrviz.formulas import Phase, phase_at
 from lrviz.i18n import t
-from lrviz.params import MAX_STEPS
+from lrviz.limits import MAX_STEPS
 from lrviz.payloads import file_name
 from lrviz.sampling import DEFAULT_COLUMNS, drawn, sample_steps
-from lrviz.schedules import Schedule
 from lrviz.state import View, plain_markdown
 
 # The seven named colours of Streamlit's palette, set to these values in .streamlit/config.toml,
@@ -71,13 +71,6 @@ NARROWEST_PLOT = 370
 CHART_LABELS = ("start", "peak", "floor", "nan")
 LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
-_BREAK_KINDS = {
-    "CosineDecayRestarts": "restart",
-    "PiecewiseConstantDecay": "boundary",
-    "ExponentialDecay": "stair",
-    "InverseTimeDecay": "stair",
-    "PolynomialDecay": "cycle",
-}
 
 
 def plotly_text(text: str) -> str:
@@ -217,7 +210,7 @@ def find_marks(curve: Curve, stop: int) -> list[Mark]:
         elif step == 0:
             kind = "start"
         else:
-            kind = _BREAK_KINDS.get(schedule.class_name, "breakpoint")
+            kind = schedule.spec.mark_kind
         marks.append(Mark(kind, step, value))
     return marks
 

@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from lrviz.i18n import DEFAULT_LANGUAGE, t
-from lrviz.schedules import (
+from lrviz.engine import (
     F32,
     FLOAT32_EXACT_STEPS,
     PI32,
@@ -30,10 +29,10 @@ from lrviz.schedules import (
     cast_int32,
     computes_in_int,
     keras_power,
-    restart_position,
-    restarts_nan_from,
     steps_float32,
 )
+from lrviz.engine.cosine_decay_restarts import restart_position, restarts_nan_from
+from lrviz.i18n import DEFAULT_LANGUAGE, t
 
 PHASE_CAP = 50
 """Restart periods and polynomial cycles listed one by one; the rest is one 'later' phase."""
@@ -1235,7 +1234,7 @@ _WORKERS: dict[str, Callable[[_Work], np.ndarray]] = {
 
 def worked_value(schedule: Schedule, step: int, lang: str = DEFAULT_LANGUAGE) -> Worked:
     """The learning rate at `step` computed one Keras operation per line, ending at the chart's
-    number: the same float32 (or int32) operations, in the same order, as `lrviz.schedules`.
+    number: the same float32 (or int32) operations, in the same order, as `lrviz.engine`.
     """
     work = _Work(schedule, int(step), lang)
     return work.done(_WORKERS[schedule.class_name](work))

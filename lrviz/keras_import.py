@@ -32,26 +32,22 @@ from typing import IO, Any
 
 import numpy as np
 
+from lrviz.engine import SCHEDULES, Schedule
+from lrviz.engine.validate import short_value
 from lrviz.errors import ConfigError, Phrase
-from lrviz.keras_json import (
-    KERAS_MODULE,
-    MAX_CONFIGS,
-    MAX_DEPTH,
-    MAX_TEXT_BYTES,
-    _short,
-    json_depth,
-    parse_json_text,
-)
 from lrviz.keras_json import from_keras as schedule_from_config
-from lrviz.schedules import SCHEDULES, Schedule
+from lrviz.keras_json import json_depth, parse_json_text
+from lrviz.limits import (
+    KERAS_MODULE,
+    MAX_ARCHIVE_BYTES,
+    MAX_ARCHIVE_MEMBERS,
+    MAX_CONFIGS,
+    MAX_DOCUMENT_DEPTH,
+    MAX_MODEL_CONFIG_BYTES,
+    MAX_SCHEDULE_DEPTH,
+    MAX_TEXT_BYTES,
+)
 
-# A .keras file (its weights are never read): 200 MB, what the uploader takes
-# (`server.maxUploadSize` = 200 in .streamlit/config.toml, which the browser counts in
-# 1000- or 1024-byte units depending on the platform, so the smaller one here).
-MAX_ARCHIVE_BYTES = 200 * 1000 * 1000
-MAX_ARCHIVE_MEMBERS = 1000
-MAX_MODEL_CONFIG_BYTES = 16 * 1024 * 1024  # config.json inside a .keras (real ones: ~0.2 MB)
-MAX_DOCUMENT_DEPTH = 64  # a model's config.json nests ~12 deep; a schedule stays within MAX_DEPTH
 MODEL_CONFIG_MEMBER = "config.json"
 UPLOAD_TYPES = ("json", "keras", "txt")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -165,9 +161,9 @@ def read_archive(file: IO[bytes]) -> bytes:
     except ConfigError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as err:
-        raise ConfigError("error.archive_unreadable", detail=_short(str(err), 80)) from None
+        raise ConfigError("error.archive_unreadable", detail=short_value(str(err), 80)) from None
     except (EOFError, OSError, ValueError) as err:
-        raise ConfigError("error.archive_unreadable", detail=_short(str(err), 80)) from None
+        raise ConfigError("error.archive_unreadable", detail=short_value(str(err), 80)) from None
     if len(data) > MAX_MODEL_CONFIG_BYTES:
         raise ConfigError(
             "error.archive_config_too_large",
@@ -185,12 +181,12 @@ def _python_value(node: Any) -> Any:
         item = stack.pop()
         if isinstance(item, dict):
             if not all(isinstance(key, str) for key in item):
-                raise ConfigError("error.literal_unusable", value=_short(item))
+                raise ConfigError("error.literal_unusable", value=short_value(item))
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
         elif item is not None and not isinstance(item, (bool, int, float, str)):
-            raise ConfigError("error.literal_unusable", value=_short(repr(item)))
+            raise ConfigError("error.literal_unusable", value=short_value(repr(item)))
     return _lists(node)
 
 
@@ -361,7 +357,7 @@ def _unwrap(field: str, value: Any) -> Any:
         raise ConfigError("error.wrapped_value", field=field)
     unwrapped = inner["value"]
     if isinstance(unwrapped, list) and field not in _LIST_ARGUMENTS:
-        raise ConfigError("error.array_for_scalar", field=field, value=_short(unwrapped))
+        raise ConfigError("error.array_for_scalar", field=field, value=short_value(unwrapped))
     if inner.get("dtype") == "float32":
         unwrapped = _float32_text(unwrapped)
     return _unwrap(field, unwrapped) if isinstance(unwrapped, list) else unwrapped
@@ -380,9 +376,11 @@ def _float32_text(value: Any) -> Any:
 def _schedule(config: Any, origin: Phrase | None, notes: list[Phrase]) -> Found:
     """A schedule config (numpy values unwrapped, a null name defaulted) to a `Found`."""
     if not isinstance(config, Mapping):
-        raise ConfigError("error.not_an_object", value=_short(config))
-    if json_depth(config) > MAX_DEPTH:  # a schedule, __tensor__ wrappers included, nests ~6
-        raise ConfigError("error.json_too_deep", limit=MAX_DEPTH)
+        raise ConfigError("error.not_an_object", value=short_value(config))
+    if (
+        json_depth(config) > MAX_SCHEDULE_DEPTH
+    ):  # a schedule, __tensor__ wrappers included, nests ~6
+        raise ConfigError("error.json_too_deep", limit=MAX_SCHEDULE_DEPTH)
     if isinstance(config.get("config"), Mapping):
         class_name = config.get("class_name")
         inner = {key: _unwrap(str(key), value) for key, value in config["config"].items()}
@@ -422,13 +420,13 @@ def _optimizer(
             raise ConfigError("error.in_origin", origin=where, error=err) from None
     if isinstance(rate, (int, float)) and not isinstance(rate, bool):
         rate = _float32_text(rate)  # Keras keeps it in a float32 variable
-        notes.append(Phrase("import.constant_rate", {"what": where, "rate": _short(rate)}))
+        notes.append(Phrase("import.constant_rate", {"what": where, "rate": short_value(rate)}))
         return []
     raise ConfigError("error.in_origin", origin=where, error=_bad_rate(rate))
 
 
 def _bad_rate(rate: Any) -> ConfigError:
-    return ConfigError("error.learning_rate_unusable", value=_short(rate))
+    return ConfigError("error.learning_rate_unusable", value=short_value(rate))
 
 
 def _compile_config(config: Any, source: str | None, notes: list[Phrase]) -> list[Found]:

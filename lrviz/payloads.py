@@ -16,12 +16,12 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from lrviz.engine import Schedule
+from lrviz.limits import KERAS_MODULE
 from lrviz.literal import csv_cell
-from lrviz.schedules import Schedule
 from lrviz.share import DEFAULT_BASE, build_link
 from lrviz.state import Studio, to_shared
 
-KERAS_PREFIX = "keras.optimizers.schedules"
 MAX_FILE_STEM = 80
 
 
@@ -45,7 +45,7 @@ def python_snippet(schedule: Schedule) -> str:
     """Python that builds the same schedule in Keras: `keras.optimizers.schedules.X(arg=...)`."""
     config = keras_dict(schedule)
     args = "".join(f"    {name}={value!r},\n" for name, value in config["config"].items())
-    return f"import keras\n\nschedule = {KERAS_PREFIX}.{schedule.class_name}(\n{args})\n"
+    return f"import keras\n\nschedule = {KERAS_MODULE}.{schedule.class_name}(\n{args})\n"
 
 
 def plotted_csv(

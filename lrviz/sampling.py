@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from lrviz.schedules import (
+from lrviz.engine import (
     EXACT_BREAKPOINTS,
     DriftingSpan,
     Schedule,

@@ -33,7 +33,7 @@ The params are written in this order with `urllib.parse.urlencode`:
     `"initial_learning_rate"`). Values are written as Python's `json` writes them: a float always
     has a `.` or an exponent (`0.0`, `1e-05`), an integer never does, so the difference between
     `0.0` and `0` (which Keras computes in integers) survives. Floats round-trip exactly.
-    At most `MAX_ENTRIES` (32) configurations and `MAX_JSON_BYTES` (1 MiB) of JSON.
+    At most `MAX_CONFIGS` (32) configurations and `MAX_TEXT_BYTES` (1 MiB) of JSON.
 `s`
     The 0-based index of the selected configuration, in decimal; omitted when it is 0.
 `KEY=VALUE`
@@ -74,9 +74,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from lrviz.engine import SCHEDULES
 from lrviz.errors import Phrase, localised
 from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.keras_json import json_depth
+from lrviz.limits import (
+    KERAS_MODULE,
+    KERAS_TOP_LEVEL_KEYS,
+    MAX_CONFIGS,
+    MAX_LINK_CHARS,
+    MAX_SCHEDULE_DEPTH,
+    MAX_TEXT_BYTES,
+    MAX_VIEW_CHARS,
+)
 
 ViewValue = str | int | float | bool
 
@@ -84,29 +94,16 @@ VERSION = "1"
 VERSION_KEY = "v"
 CONFIGS_KEY = "c"
 SELECTED_KEY = "s"
-KERAS_MODULE = "keras.optimizers.schedules"
-MAX_ENTRIES = 32
-MAX_LINK_CHARS = 100_000
-MAX_JSON_BYTES = 1024 * 1024
-MAX_JSON_DEPTH = 8
-MAX_VIEW_CHARS = 200
 DEFAULT_BASE = "http://localhost:8501/"
 
 # Streamlit reserves `embed` and `embed_options` (case-insensitively) for itself.
 _STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 _RESERVED_KEYS = frozenset({VERSION_KEY, CONFIGS_KEY, SELECTED_KEY}) | _STREAMLIT_KEYS
-_TOP_LEVEL_KEYS = frozenset({"module", "class_name", "config", "registered_name"})
 _ENTRY_FIELDS = frozenset({"k", "p", "h", "m", "r"})
 _UNTABLED = "_"
 
-CLASS_CODES: dict[str, str] = {
-    "CosineDecay": "C",
-    "CosineDecayRestarts": "R",
-    "ExponentialDecay": "E",
-    "PiecewiseConstantDecay": "P",
-    "PolynomialDecay": "Y",
-    "InverseTimeDecay": "I",
-}
+CLASS_CODES: dict[str, str] = {name: spec.link_code for name, spec in SCHEDULES.items()}
+"""Keras class name -> its one-letter code in links (each class module's `link_code`)."""
 ARG_CODES: dict[str, str] = {
     "initial_learning_rate": "lr",
     "decay_steps": "ds",
@@ -205,7 +202,7 @@ class DecodedState:
 
 
 class LinkTooLong(ValueError):
-    """The link would be longer than `MAX_LINK_CHARS` (or unpack to more than `MAX_JSON_BYTES`).
+    """The link would be longer than `MAX_LINK_CHARS` (or unpack to more than `MAX_TEXT_BYTES`).
 
     `str(err)` is the English message; `err.text(lang)` gives it in another language.
     """
@@ -238,13 +235,13 @@ def encode_state(state: SharedState) -> dict[str, str]:
     """The query params of a link to `state`, in link order (see the module docstring).
 
     Raises `LinkTooLong` when the query would exceed `MAX_LINK_CHARS`, and `ValueError` or
-    `TypeError` for a state no link can carry (more than `MAX_ENTRIES` configurations, a selected
+    `TypeError` for a state no link can carry (more than `MAX_CONFIGS` configurations, a selected
     index out of range, a malformed config, NaN, a bad view key or value).
     """
     count = len(state.entries)
-    if count > MAX_ENTRIES:
+    if count > MAX_CONFIGS:
         raise ValueError(
-            f"A link holds at most {MAX_ENTRIES} configurations. Received: {count} configurations"
+            f"A link holds at most {MAX_CONFIGS} configurations. Received: {count} configurations"
         )
     if not 0 <= state.selected < max(count, 1):
         raise ValueError(
@@ -289,11 +286,11 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
             "Each entry's config must be a Keras serialize() dict with a `config` object. "
             f"Received: {config!r:.80}"
         )
-    extra = sorted(str(key) for key in config if key not in _TOP_LEVEL_KEYS)
+    extra = sorted(str(key) for key in config if key not in KERAS_TOP_LEVEL_KEYS)
     if extra:
         raise ValueError(
             f"Unknown top-level key(s) {', '.join(extra)} in a Keras config. "
-            f"Valid: {', '.join(sorted(_TOP_LEVEL_KEYS))}"
+            f"Valid: {', '.join(sorted(KERAS_TOP_LEVEL_KEYS))}"
         )
     item: dict[str, Any] = {
         "k": _code(CLASS_CODES, config.get("class_name"), "class_name"),
@@ -310,14 +307,14 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def _pack(value: Any) -> str:
-    """Minified JSON -> zlib -> base64url without padding; `LinkTooLong` past `MAX_JSON_BYTES`."""
+    """Minified JSON -> zlib -> base64url without padding; `LinkTooLong` past `MAX_TEXT_BYTES`."""
     options: dict[str, Any] = {"separators": (",", ":"), "allow_nan": False}
     try:
         data = json.dumps(value, ensure_ascii=False, **options).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: \u escapes carry it exactly
         data = json.dumps(value, ensure_ascii=True, **options).encode("ascii")
-    if len(data) > MAX_JSON_BYTES:
-        raise LinkTooLong("share.json_too_big", len(data), MAX_JSON_BYTES)
+    if len(data) > MAX_TEXT_BYTES:
+        raise LinkTooLong("share.json_too_big", len(data), MAX_TEXT_BYTES)
     return base64.urlsafe_b64encode(zlib.compress(data, 9)).rstrip(b"=").decode("ascii")
 
 
@@ -436,14 +433,14 @@ def _read_entries(payload: str, notices: list[Notice]) -> tuple[list[Entry], lis
     except _Unreadable as err:
         notices.append(err.notice)
         return [], []
-    if len(items) > MAX_ENTRIES:
+    if len(items) > MAX_CONFIGS:
         notices.append(
             Notice(
                 "share.too_many",
-                {"count": len(items), "limit": MAX_ENTRIES, "dropped": len(items) - MAX_ENTRIES},
+                {"count": len(items), "limit": MAX_CONFIGS, "dropped": len(items) - MAX_CONFIGS},
             )
         )
-        items = items[:MAX_ENTRIES]
+        items = items[:MAX_CONFIGS]
     entries, positions = [], []
     for position, item in enumerate(items):
         entry = _read_entry(position + 1, item, notices)
@@ -466,11 +463,11 @@ def _unpack(payload: str, notices: list[Notice]) -> list[Any]:
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     inflater = zlib.decompressobj()
     try:
-        raw = inflater.decompress(data, MAX_JSON_BYTES + 1)
+        raw = inflater.decompress(data, MAX_TEXT_BYTES + 1)
     except zlib.error as err:
         raise _Unreadable("share.bad_zlib", detail=str(err).rpartition(": ")[2]) from None
-    if len(raw) > MAX_JSON_BYTES:
-        raise _Unreadable("share.too_big", limit=MAX_JSON_BYTES)
+    if len(raw) > MAX_TEXT_BYTES:
+        raise _Unreadable("share.too_big", limit=MAX_TEXT_BYTES)
     if not inflater.eof:
         raise _Unreadable("share.cut_off")
     if inflater.unused_data:
@@ -484,13 +481,13 @@ def _unpack(payload: str, notices: list[Notice]) -> list[Any]:
             "share.bad_json", detail=f"{err.msg} at character {err.pos + 1:,}"
         ) from None
     except RecursionError:
-        raise _Unreadable("share.too_deep", limit=MAX_JSON_DEPTH) from None
+        raise _Unreadable("share.too_deep", limit=MAX_SCHEDULE_DEPTH) from None
     except ValueError:  # an integer with more digits than Python converts
         raise _Unreadable("share.bad_json", detail="a number is too long") from None
     if not isinstance(value, list):
         raise _Unreadable("share.not_a_list", found=_json_type(value))
-    if json_depth(value) > MAX_JSON_DEPTH:
-        raise _Unreadable("share.too_deep", limit=MAX_JSON_DEPTH)
+    if json_depth(value) > MAX_SCHEDULE_DEPTH:
+        raise _Unreadable("share.too_deep", limit=MAX_SCHEDULE_DEPTH)
     return value
 
 

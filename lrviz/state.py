@@ -18,22 +18,18 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
-from lrviz.compiled import PATHS
+from lrviz.engine import FIRST_CLASS, PATHS, SCHEDULES, ParamSpec, Schedule
 from lrviz.errors import ConfigError, localised
 from lrviz.i18n import LANGUAGES, t
 from lrviz.keras_import import Imported, read_keras
-from lrviz.keras_json import MAX_CONFIGS, STARTERS, default_config, from_keras
+from lrviz.keras_json import default_config, from_keras
+from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS, PAGE_IMAGE_FORMATS
 from lrviz.literal import inline_markdown_text, markdown_text
-from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
-from lrviz.schedules import SCHEDULES, Schedule
 from lrviz.share import DecodedState, Entry, SharedState
 from lrviz.sweep import SWEEP_TEXT
 
 MODES = ("overlay", "side", "diff")
 X_UNITS = ("steps", "epochs")
-IMAGE_FORMATS = ("png", "svg")
-FIRST_CLASS = "CosineDecay"
-EXAMPLE_CLASS = "PiecewiseConstantDecay"
 
 Message = tuple[str, Mapping[str, Any]]
 """A message for the user: a locale key (`lrviz.share` notices' ids are ones too) and its params."""
@@ -67,7 +63,7 @@ class View:
     image_format: str = field(default="png", metadata={"key": "img"})
     # Translations of the selected configuration drawn on the chart: positions, comma-separated.
     companions: str = field(default="", metadata={"key": "tr"})
-    # Where the curve runs (`lrviz.compiled.PATHS`): eager Keras, or compiled (JAX fit, XLA).
+    # Where the curve runs (`lrviz.engine.PATHS`): eager Keras, or compiled (JAX fit, XLA).
     run: str = field(default="eager", metadata={"key": "run"})
     # A sweep of the selected configuration: `param:v1,v2,...` (see `lrviz.sweep`); "" for none.
     sweep: str = field(default="", metadata={"key": "sw"})
@@ -78,7 +74,7 @@ class View:
             "lang": self.lang in LANGUAGES,
             "x_unit": self.x_unit in X_UNITS,
             "mode": self.mode in MODES,
-            "image_format": self.image_format in IMAGE_FORMATS,
+            "image_format": self.image_format in PAGE_IMAGE_FORMATS,
             "steps_per_epoch": 1 <= self.steps_per_epoch <= MAX_STEPS,
             "horizon": 0 <= self.horizon <= MAX_STEPS,
             "zoom_from": 0 <= self.zoom_from <= MAX_STEPS,
@@ -320,7 +316,7 @@ def revive_value(spec: ParamSpec, class_name: str, remembered: Any = None) -> An
     """The value a nullable argument gets when the user switches it from None back to a number."""
     if remembered is not None:
         return remembered
-    starter = STARTERS.get(class_name, {}).get(spec.name)
+    starter = SCHEDULES[class_name].starter.get(spec.name) if class_name in SCHEDULES else None
     if starter is not None:
         return starter
     return spec.slider_min if spec.slider_min is not None else spec.minimum or 0.0

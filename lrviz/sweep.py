@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from lrviz.engine import Schedule
 from lrviz.errors import ConfigError
-from lrviz.params import MAX_NAME_CHARS
-from lrviz.schedules import Schedule
+from lrviz.limits import MAX_NAME_CHARS
 
 MAX_VALUES = 8
 SWEEP_TEXT = re.compile(

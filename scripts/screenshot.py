@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from browser_support import chromium, running_app, wait_for_chart, wait_until_settled  # noqa: E402
 
 from lrviz import state as ss  # noqa: E402
+from lrviz.engine import EXAMPLE_CLASS  # noqa: E402
 from lrviz.i18n import LANGUAGES  # noqa: E402
 from lrviz.share import encode_state  # noqa: E402
 
@@ -31,7 +32,7 @@ WIDTH, HEIGHT = 1280, 800
 
 def scene_query(lang: str) -> str:
     """The link of the screenshot's scene: the starter, selected, and the example beside it."""
-    studio = ss.add(ss.starter_studio(ss.View(lang=lang)), ss.EXAMPLE_CLASS)
+    studio = ss.add(ss.starter_studio(ss.View(lang=lang)), EXAMPLE_CLASS)
     studio = ss.select(studio, studio.entries[0].id)
     return urlencode(encode_state(ss.to_shared(studio)))
 

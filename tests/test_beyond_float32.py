@@ -8,8 +8,8 @@ import pytest
 from keras_oracle import keras_values
 
 import lrviz
+from lrviz.checks import findings
 from lrviz.figures import auto_horizon
-from lrviz.findings import findings
 
 STEPS = np.array([0, 5, 10, 11, 15, 20, 21, 25, 30, 31, 50, 2000, 10**6])
 BEYOND = {

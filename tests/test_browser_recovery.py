@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from lrviz import SCHEDULES
 from lrviz import state as ss
+from lrviz.engine import EXAMPLE_CLASS
 from lrviz.share import decode_state, encode_state
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,7 @@ def context(browser):
 
 def two_configurations() -> ss.Studio:
     """The starter CosineDecay (selected) beside a PiecewiseConstantDecay."""
-    studio = ss.add(ss.starter_studio(), ss.EXAMPLE_CLASS)
+    studio = ss.add(ss.starter_studio(), EXAMPLE_CLASS)
     return ss.select(studio, studio.entries[0].id)
 
 

@@ -13,7 +13,7 @@ from config_factory import CLASSES, random_config, steps_to_check
 from jax_oracle import jitted_values
 
 import lrviz
-from lrviz.compiled_findings import first_compiled_nan
+from lrviz.compiled_checks import first_compiled_nan
 
 pytestmark = pytest.mark.oracle
 

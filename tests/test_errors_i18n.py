@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 
 import lrviz.state as ss
+from lrviz.engine import SCHEDULES, ParamSpec
 from lrviz.errors import ConfigError, Phrase
 from lrviz.i18n import LANGUAGES
 from lrviz.keras_import import MAX_ARCHIVE_BYTES, read_file, read_keras
 from lrviz.keras_import import from_keras as read_from_keras
-from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, from_keras, parse_json_text
+from lrviz.keras_json import from_keras, parse_json_text
 from lrviz.keras_json import schedules_from_json as many
-from lrviz.params import ParamSpec
-from lrviz.schedules import SCHEDULES
+from lrviz.limits import MAX_CONFIGS, MAX_TEXT_BYTES
 
 GOOD = {
     "module": "keras.optimizers.schedules",

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz import formulas, schedules
+from lrviz import formulas
+from lrviz.engine import spec as schedules
 from lrviz.i18n import LANGUAGES, t
 
 LOCALES = Path(lrviz.__file__).parent / "locales"

@@ -35,12 +35,11 @@ from lrviz import (
     schedules_from_json,
 )
 from lrviz import state as ss
+from lrviz.engine import FIRST_CLASS
 from lrviz.i18n import LANGUAGES
-from lrviz.keras_json import MAX_CONFIGS
+from lrviz.limits import MAX_CONFIGS, MAX_LINK_CHARS, MAX_STEPS, PAGE_IMAGE_FORMATS
 from lrviz.literal import WORD_JOINER, markdown_text, visible_text
-from lrviz.params import MAX_STEPS
 from lrviz.share import (
-    MAX_LINK_CHARS,
     MESSAGES,
     DecodedState,
     Entry,
@@ -373,7 +372,7 @@ VIEW_VALUES = {
     "horizon": st.integers(0, MAX_STEPS),
     "mode": st.sampled_from(ss.MODES),
     "at_step": st.integers(0, MAX_STEPS),
-    "image_format": st.sampled_from(ss.IMAGE_FORMATS),
+    "image_format": st.sampled_from(PAGE_IMAGE_FORMATS),
 }
 
 
@@ -532,7 +531,7 @@ def assert_url_can_be_written(studio: ss.Studio) -> None:
     again, messages = ss.from_link(params, decode_state(params, ss.VIEW_TYPES))
     assert messages == []
     if not studio.entries:  # a link without configurations opens the starter
-        assert [e.class_name for e in again.entries] == [ss.FIRST_CLASS]
+        assert [e.class_name for e in again.entries] == [FIRST_CLASS]
         return
     assert [(e.config, e.visible, e.colour) for e in again.entries] == [
         (e.config, e.visible, e.colour) for e in studio.entries

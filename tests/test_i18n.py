@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from lrviz import i18n
+from lrviz.engine import SCHEDULES, param_help, spec_summary
 from lrviz.errors import localised
 from lrviz.i18n import LANGUAGES, catalog, t
-from lrviz.schedules import SCHEDULES, param_help, spec_summary
 from lrviz.share import MESSAGES, LinkTooLong, Notice
 from lrviz.translate import NOTE_TEMPLATES, render_note
 

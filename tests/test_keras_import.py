@@ -20,17 +20,12 @@ import pytest
 import lrviz
 import lrviz.state as ss
 from lrviz import keras_import
+from lrviz.checks import findings, tf_scope_name
 from lrviz.cli import run
 from lrviz.errors import ConfigError
-from lrviz.findings import findings, tf_scope_name
-from lrviz.keras_import import (
-    MAX_ARCHIVE_BYTES,
-    MAX_ARCHIVE_MEMBERS,
-    MAX_MODEL_CONFIG_BYTES,
-    read_file,
-    read_keras,
-)
-from lrviz.keras_json import STARTERS, default_config
+from lrviz.keras_import import read_file, read_keras
+from lrviz.keras_json import default_config
+from lrviz.limits import MAX_ARCHIVE_BYTES, MAX_ARCHIVE_MEMBERS, MAX_MODEL_CONFIG_BYTES
 from lrviz.share import decode_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -485,7 +480,7 @@ def test_starter_and_duplicate_names_are_tensorflow_scope_names():
     import re
 
     studio = ss.starter_studio()
-    for class_name in STARTERS:
+    for class_name in lrviz.SCHEDULES:
         studio = ss.add(studio, class_name)
     studio = ss.duplicate(studio, studio.entries[0].id)
     names = [e.name for e in studio.entries]

@@ -26,8 +26,9 @@ from streamlit.testing.v1 import AppTest, element_tree
 import lrviz
 from lrviz import ConfigError
 from lrviz import state as ss
-from lrviz.keras_json import MAX_CONFIGS, MAX_TEXT_BYTES, default_config
-from lrviz.params import MAX_NAME_CHARS, MAX_STEPS, ParamSpec
+from lrviz.engine import ParamSpec
+from lrviz.keras_json import default_config
+from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS, MAX_TEXT_BYTES
 from lrviz.share import decode_state, encode_state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

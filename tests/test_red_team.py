@@ -19,8 +19,8 @@ from lrviz import state as ss
 from lrviz.dropped_link import MAX_QUERY_CHARS, MAX_QUERY_FIELDS
 from lrviz.errors import ConfigError
 from lrviz.keras_json import schedules_from_json
+from lrviz.limits import MAX_STEPS
 from lrviz.literal import WORD_JOINER
-from lrviz.params import MAX_STEPS
 from lrviz.share import Entry, SharedState, encode_state
 
 

@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrviz
+from lrviz.engine import EXACT_BREAKPOINTS, rank_step, run_start, step_rank
+from lrviz.engine.cosine_decay_restarts import restart_position
 from lrviz.sampling import (
     EDGE_COST,
     MAX_EXACT_BREAKPOINTS,
@@ -20,7 +22,6 @@ from lrviz.sampling import (
     line_envelope,
     sample_steps,
 )
-from lrviz.schedules import EXACT_BREAKPOINTS, rank_step, restart_position, run_start, step_rank
 
 COLUMNS = 1000
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz.params import REQUIRED
+from lrviz.engine import REQUIRED
 
 
 @pytest.mark.oracle
@@ -128,7 +128,7 @@ F32_BASES = np.array(
 def test_power_fast_paths_equal_elementwise_float32_power(
     base: float, exponents: list[float], order: str
 ) -> None:
-    from lrviz.schedules import keras_power
+    from lrviz.engine import keras_power
 
     exponent = np.asarray(exponents, dtype=np.float32)
     if order == "sorted":

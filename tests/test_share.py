@@ -19,13 +19,10 @@ from hypothesis import strategies as st
 import lrviz
 from lrviz import share
 from lrviz.errors import Phrase, localised
+from lrviz.limits import MAX_CONFIGS, MAX_LINK_CHARS, MAX_TEXT_BYTES, MAX_VIEW_CHARS
 from lrviz.share import (
     ARG_CODES,
     CLASS_CODES,
-    MAX_ENTRIES,
-    MAX_JSON_BYTES,
-    MAX_LINK_CHARS,
-    MAX_VIEW_CHARS,
     MESSAGES,
     DecodedState,
     Entry,
@@ -87,7 +84,7 @@ def assert_well_formed(decoded: DecodedState) -> None:
         assert notice.message == MESSAGES[notice.id].format(**localised(notice.params, "en"))
         assert len(notice.message.splitlines()) == 1
     state = decoded.state
-    assert len(state.entries) <= MAX_ENTRIES
+    assert len(state.entries) <= MAX_CONFIGS
     assert 0 <= state.selected < max(len(state.entries), 1)
     for entry in state.entries:
         assert isinstance(entry.config["config"], dict)
@@ -163,7 +160,7 @@ VIEW_VALUES = st.one_of(
 
 
 @st.composite
-def states(draw: st.DrawFn, max_entries: int = MAX_ENTRIES) -> SharedState:
+def states(draw: st.DrawFn, max_entries: int = MAX_CONFIGS) -> SharedState:
     entries = draw(st.lists(st.builds(Entry, keras_configs(), st.booleans()), max_size=max_entries))
     selected = draw(st.integers(0, max(len(entries) - 1, 0)))
     view = draw(st.dictionaries(VIEW_KEYS, VIEW_VALUES, max_size=6))
@@ -385,14 +382,14 @@ def test_build_link_counts_the_base_url() -> None:
 
 
 def test_encode_refuses_configs_that_unpack_beyond_the_decoder_limit() -> None:
-    config = {**COSINE, "config": {**COSINE["config"], "name": "a" * MAX_JSON_BYTES}}
+    config = {**COSINE, "config": {**COSINE["config"], "name": "a" * MAX_TEXT_BYTES}}
     with pytest.raises(LinkTooLong, match="1 MiB"):
         encode_state(SharedState((Entry(config),)))
 
 
 def test_encode_refuses_more_than_max_entries() -> None:
     with pytest.raises(ValueError, match="at most 32"):
-        encode_state(SharedState(tuple(Entry(COSINE) for _ in range(MAX_ENTRIES + 1))))
+        encode_state(SharedState(tuple(Entry(COSINE) for _ in range(MAX_CONFIGS + 1))))
 
 
 @pytest.mark.parametrize(("count", "selected"), [(2, 2), (2, -1), (0, 1)])
@@ -545,7 +542,7 @@ def test_unknown_entry_fields_are_ignored_with_a_notice() -> None:
 
 
 def test_entries_beyond_max_are_dropped_with_a_notice() -> None:
-    items = [{"k": "C", "p": {"n": str(i)}} for i in range(MAX_ENTRIES + 3)]
+    items = [{"k": "C", "p": {"n": str(i)}} for i in range(MAX_CONFIGS + 3)]
     decoded = decode_state({"v": "1", "c": packed(items)})
     assert decoded.notices == (Notice("share.too_many", {"count": 35, "limit": 32, "dropped": 3}),)
     assert decoded.state.entries[-1].config["config"]["name"] == "31"
@@ -665,12 +662,12 @@ def test_line_breaks_and_padding_inside_the_payload_are_ignored() -> None:
 
 
 def test_json_of_exactly_the_limit_is_read() -> None:
-    text = b"[" + b" " * (MAX_JSON_BYTES - 2) + b"]"
+    text = b"[" + b" " * (MAX_TEXT_BYTES - 2) + b"]"
     assert decode_state({"v": "1", "c": b64url(zlib.compress(text))}).notices == ()
 
 
 def test_json_one_byte_over_the_limit_is_refused() -> None:
-    text = b"[" + b" " * (MAX_JSON_BYTES - 1) + b"]"
+    text = b"[" + b" " * (MAX_TEXT_BYTES - 1) + b"]"
     assert ids(decode_state({"v": "1", "c": b64url(zlib.compress(text))})) == ["share.too_big"]
 
 
@@ -685,7 +682,7 @@ def test_zip_bomb_is_refused_quickly_and_within_memory() -> None:
     tracemalloc.stop()
     assert ids(decoded) == ["share.too_big"]
     assert elapsed < 0.5
-    assert peak < 4 * MAX_JSON_BYTES
+    assert peak < 4 * MAX_TEXT_BYTES
 
 
 def test_notice_str_is_its_message() -> None:

@@ -12,7 +12,8 @@ from hypothesis import strategies as hs
 import lrviz
 from lrviz import ConfigError
 from lrviz import state as ss
-from lrviz.keras_json import MAX_CONFIGS, default_config
+from lrviz.keras_json import default_config
+from lrviz.limits import MAX_CONFIGS
 from lrviz.share import decode_state, encode_state
 
 

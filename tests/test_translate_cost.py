@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from lrviz.params import MAX_STEPS
+from lrviz.limits import MAX_STEPS
 from lrviz.translate import translations
 
 # Far above what the checks need (about 1 MiB), far below what they allocated per restart.

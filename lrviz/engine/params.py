@@ -7,12 +7,9 @@ from typing import Any, Literal
 
 from lrviz.errors import Phrase
 from lrviz.i18n import DEFAULT_LANGUAGE
+from lrviz.limits import MAX_NAME_CHARS, MAX_STEPS
 
 ParamKind = Literal["float", "steps", "bool", "text", "float_list", "steps_list"]
-
-MAX_STEPS = 10**12
-MAX_NAME_CHARS = 200
-MAX_LIST_ITEMS = 1000
 
 
 class _Required:

@@ -1,0 +1,94 @@
+"""The compiled path: a spec turned into what XLA applies (JAX `fit`, TF `jit_compile`).
+
+Keras's JAX trainer evaluates the schedule inside the jitted train step, and XLA rewrites its
+arithmetic: a division by a constant becomes a multiplication by the float32 reciprocal
+(`x / d` -> `x * fl(1 / d)`), and a multiply feeding an add is fused into one `fma` (one
+rounding). Both move discrete events: `1 - p` of a `PolynomialDecay` goes slightly negative at
+`decay_steps` for about half of all `decay_steps` (so a non-integer `power` gives NaN from there
+on), and a stair, restart or cycle can change one step late (or early). Everything here
+reproduces those two rewrites in numpy; XLA's own float32 `cos`, `log`, `exp` and `pow` differ
+from numpy's by a few ulp, so values elsewhere agree to a few ulp (tested to 1e-4 relative),
+not bit for bit (tests/test_compiled_parity.py checks this against real jitted Keras 3.15.1).
+
+Integer learning rates are not modelled separately: `Schedule.compiled()` of an
+integer-rate schedule evaluates the eager integer arithmetic, which jitted Keras follows but at
+an occasional stair or cycle edge (2 of 40 random integer configs differed at one or a few steps);
+the findings tell users to write float rates anyway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+
+from lrviz.engine.float32 import (
+    Config,
+    computes_in_int,
+    rank_step,
+    run_start,
+    sorted_unique,
+    step_rank,
+)
+from lrviz.engine.spec import Evaluate, ScheduleSpec
+
+PATHS = ("eager", "compiled")
+"""Where a schedule runs: eager (numpy / torch / eager TF, Keras's reference arithmetic) or
+compiled (JAX `fit`, TensorFlow with XLA)."""
+
+
+def _with_int_fallback(compiled: Evaluate, eager: Evaluate) -> Evaluate:
+    def evaluate(cfg: Config, steps: np.ndarray) -> np.ndarray:
+        if computes_in_int(cfg):
+            return eager(cfg, steps)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            return compiled(cfg, steps)
+
+    evaluate.__doc__ = compiled.__doc__
+    return evaluate
+
+
+# Float32 values either side of an eager edge where the compiled edge is looked for: the
+# reciprocal's error moves an index by well under one float32 step of the quotient.
+EDGE_REACH = 3
+
+
+def moved_edges(index: Callable[[np.ndarray], np.ndarray], edges: np.ndarray) -> np.ndarray:
+    """The steps near each of `edges` (eager stair / restart / cycle starts) where the compiled
+    `index` changes: the first step of each run of equal float32 whose index differs from the
+    previous float32's."""
+    if edges.size == 0:
+        return edges
+    ranks = step_rank(edges)[:, None] + np.arange(-EDGE_REACH, EDGE_REACH + 1)[None, :]
+    ranks = np.maximum(ranks, 1).ravel()
+    with np.errstate(invalid="ignore"):
+        before, after = index(rank_step(ranks - 1)), index(rank_step(ranks))
+    changed = (before != after) & ~(np.isnan(before) & np.isnan(after))
+    return sorted_unique(run_start(ranks[changed]))
+
+
+def compiled_spec(spec: ScheduleSpec) -> ScheduleSpec:
+    """`spec` evaluated as XLA computes it; its stair / restart / cycle breakpoints moved to
+    where the compiled index changes. Folding spans (exact periodicity of the eager float32
+    arithmetic) do not hold for the compiled arithmetic and are dropped."""
+    if spec.compiled_evaluate is None:
+        return dataclasses.replace(spec, path="compiled")
+    eager_breaks, compiled_index = spec.breaks, spec.compiled_index
+
+    def breaks(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
+        raw = eager_breaks(cfg, stop, limit, exact)
+        if raw is None or compiled_index is None or computes_in_int(cfg) or raw.size > exact:
+            return raw
+        index = compiled_index(cfg)
+        return raw if index is None else moved_edges(index, raw)
+
+    return dataclasses.replace(
+        spec,
+        evaluate=_with_int_fallback(spec.compiled_evaluate, spec.evaluate),
+        breaks=breaks,
+        periodic=None,
+        drifting=None,
+        constant=None,
+        path="compiled",
+    )
