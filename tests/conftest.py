@@ -36,6 +36,7 @@ GROUPS = ("browser", "oracle", "app", "slow")
 ORACLE_LIBRARIES = frozenset(
     {"keras", "jax", "torch", "optax", "transformers", "timm", "markdown_it"}
 )
+IMPORTED_WHILE_COLLECTING = pytest.StashKey[list[str]]()
 HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
 
 if not HAS_PLAYWRIGHT:
@@ -63,11 +64,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    loaded = sorted(ORACLE_LIBRARIES & sys.modules.keys())
-    if loaded:
-        raise pytest.UsageError(
-            f"collecting the tests imported {', '.join(loaded)}: import an oracle library "
-            "inside the tests that use it (marked `oracle`), not at a module's top"
+    session.config.stash[IMPORTED_WHILE_COLLECTING] = sorted(ORACLE_LIBRARIES & sys.modules.keys())
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail every test (loudly, also under xdist) if collecting imported an oracle library."""
+    if imported := item.config.stash.get(IMPORTED_WHILE_COLLECTING, []):
+        pytest.fail(
+            f"collecting the tests imported {', '.join(imported)}: import an oracle library "
+            "inside the tests that use it (marked `oracle`), not at a module's top",
+            pytrace=False,
         )
 
 
