@@ -10,8 +10,8 @@ from test_app import array, chart, curves, link_params, rerun, run, step_table, 
 
 import lrviz
 from lrviz import state as ss
-from lrviz.compiled_formulas import compiled_lines
 from lrviz.share import encode_state
+from lrviz.teaching import compiled_lines
 
 pytestmark = pytest.mark.app
 

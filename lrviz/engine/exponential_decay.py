@@ -13,11 +13,10 @@ Args: initial_learning_rate, decay_steps, decay_rate, staircase, name.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
-from lrviz.engine.edges import staircase_breaks
+from lrviz.engine.edges import stair_exponent, staircase_breaks
 from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import (
     F32,
@@ -25,9 +24,9 @@ from lrviz.engine.float32 import (
     cast_int32,
     computes_in_int,
     keras_power,
-    steps_float32,
 )
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
     ScheduleSpec,
     flag_param,
@@ -37,7 +36,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import stair_index
+from lrviz.engine.xla import stair_index, staircase_index
 from lrviz.limits import MAX_STEPS
 
 CLASS = "ExponentialDecay"
@@ -45,17 +44,12 @@ CLASS = "ExponentialDecay"
 
 def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 * decay_rate ^ (step / decay_steps); the exponent floored when `staircase`."""
+    p = stair_exponent(cfg, steps)
     if computes_in_int(cfg):
-        # numpy's int32 / int32 is float64; ops.floor and ops.power compute it in float32.
-        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
-        if cfg["staircase"]:
-            p = np.floor(p)
+        # ops.power computes in float32 with the rate truncated to int32.
         rate = F32(cast_int32(cfg["decay_rate"]))
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return F32(cfg["initial_learning_rate"]) * keras_power(rate, p)
-    p = steps_float32(steps) / F32(cfg["decay_steps"])
-    if cfg["staircase"]:
-        p = np.floor(p)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return F32(cfg["initial_learning_rate"]) * keras_power(F32(cfg["decay_rate"]), p)
 
@@ -75,14 +69,14 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return F32(cfg["initial_learning_rate"]) * power
 
 
-def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The compiled stair index, when the curve has stairs."""
-    return (lambda steps: stair_index(cfg, steps)) if cfg["staircase"] else None
-
-
 def _monotone(cfg: Config) -> bool:
     """rate^p only falls (rate <= 1) or only rises (rate >= 1) with the step, stairs or not."""
     return float(cfg["decay_rate"]) >= 0
+
+
+def _phases(cfg: Config) -> Stages:
+    """One phase, smooth or in stairs."""
+    return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
 
 
 def _findings(cfg: Config, reach: int) -> list[Finding]:
@@ -129,7 +123,8 @@ SPEC = ScheduleSpec(
     mark_kind="stair",
     monotone=_monotone,
     compiled_evaluate=_compiled,
-    compiled_index=_compiled_index,
+    compiled_index=staircase_index,
+    teaching=Teaching(_phases, int32_args=("decay_rate",)),
     findings=_findings,
     growth_param=_growth_param,
 )

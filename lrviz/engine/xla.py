@@ -8,6 +8,8 @@ spec into its compiled twin.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from lrviz.engine.float32 import F32, Config, steps_float32
@@ -31,3 +33,8 @@ def stair_index(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """step * fl(1 / decay_steps), floored when `staircase` (Exponential / InverseTime)."""
     p = steps_float32(steps) * reciprocal(cfg["decay_steps"])
     return np.floor(p) if cfg["staircase"] else p
+
+
+def staircase_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The compiled stair index of a `staircase` config (None without stairs)."""
+    return (lambda steps: stair_index(cfg, steps)) if cfg["staircase"] else None
