@@ -633,6 +633,7 @@ def test_optax_sgdr_covers_ten_cycles_by_default():
     }
 
 
+@pytest.mark.oracle
 def test_optax_sgdr_stops_before_the_cycle_whose_m_mul_power_overflows_a_python_float():
     """The snippet computes m_mul**j in Python floats, which raise OverflowError past 1.8e308."""
     config = {"initial_learning_rate": 1e-3, "first_decay_steps": 1, "t_mul": 1.0, "m_mul": 3.0}
