@@ -19,6 +19,8 @@ from lrviz.keras_json import default_config
 from lrviz.page.session import STUDIO, panel_key, widget_key
 from lrviz.share import Entry, SharedState, encode_state
 
+pytestmark = pytest.mark.app
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 30
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import numpy as np
 import pytest
-from browser_support import CHART_LINE, chromium, running_app, wait_for_chart, wait_until_settled
+from browser_support import CHART_LINE, wait_for_chart, wait_until_settled
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import lrviz
@@ -34,18 +34,6 @@ LABEL_BOXES_JS = """() => [...document.querySelectorAll(
   .filter(el => el.textContent.trim())
   .map(el => { const b = el.getBoundingClientRect();
                return {text: el.textContent, x: b.x, y: b.y, w: b.width, h: b.height}; })"""
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def open_page(browser, url: str, width: int, height: int, query: str = ""):
