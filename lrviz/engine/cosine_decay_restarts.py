@@ -45,7 +45,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import fma, reciprocal
+from lrviz.engine.xla import fma, folded_log, log, power, reciprocal
 from lrviz.limits import MAX_STEPS
 
 CLASS = "CosineDecayRestarts"
@@ -274,13 +274,14 @@ def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarra
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
         # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding.
+        # log(inner) is XLA's kernel, the constant log(t_mul) is folded (correctly rounded).
         inner = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
-        i_restart = np.floor(np.log(inner) * reciprocal(np.log(t_mul)))
-        # (completed - sum_r) / t_mul^i as XLA has it: completed - (1 - t_mul^i) * fl(1 / (1 -
-        # t_mul)) fused, then times t_mul^-i.
-        sum_r = F32(1.0) - keras_power(t_mul, i_restart)
-        done = fma(-sum_r, reciprocal(F32(1.0) - t_mul), completed)
-        return i_restart, done * keras_power(t_mul, -i_restart)
+        i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
+        # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
+        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i.
+        sum_r = (F32(1.0) - power(t_mul, i_restart)) * reciprocal(F32(1.0) - t_mul)
+        done = fma(x, inverse, -sum_r)
+        return i_restart, done * power(t_mul, -i_restart)
 
 
 def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -288,7 +289,7 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr0 = F32(cfg["initial_learning_rate"])
     alpha = F32(cfg["alpha"])
     i_restart, completed = compiled_restart_position(cfg, steps)
-    m_fac = keras_power(F32(cfg["m_mul"]), i_restart)
+    m_fac = power(F32(cfg["m_mul"]), i_restart)
     cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(PI32 * completed))
     return lr0 * fma(F32(1) - alpha, cosine, alpha)
 
