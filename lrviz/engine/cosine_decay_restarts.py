@@ -278,9 +278,13 @@ def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarra
         inner = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
         i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
         # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
-        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i.
-        sum_r = (F32(1.0) - power(t_mul, i_restart)) * reciprocal(F32(1.0) - t_mul)
-        done = fma(x, inverse, -sum_r)
+        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. With F = 1
+        # XLA drops the multiplication by 1 and fuses the other one: step - (1 - t_mul^i) * r.
+        one_minus = F32(1.0) - power(t_mul, i_restart)
+        if inverse == F32(1.0):
+            done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), x)
+        else:
+            done = fma(x, inverse, -(one_minus * reciprocal(F32(1.0) - t_mul)))
         return i_restart, done * power(t_mul, -i_restart)
 
 
