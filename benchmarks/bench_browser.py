@@ -66,6 +66,9 @@ from machine import machine_line  # benchmarks/machine.py (the script's own fold
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from lrviz.page.live_drag import css_class
+from lrviz.page.session import widget_key
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -188,8 +191,8 @@ THUMB_JS = """(input) => {
 
 
 def studio_slider(param: str) -> str:
-    """The studio's slider of `param` on the first configuration (widget key `cfg.0.<param>.slider`)."""
-    return f".st-key-cfg-0-{param}-slider input[type=range]"
+    """The studio's slider of `param` on the first configuration."""
+    return f".{css_class(widget_key(0, param, 'slider'))} input[type=range]"
 
 
 @contextlib.contextmanager

@@ -59,10 +59,12 @@ from playwright.async_api import Browser, Page, async_playwright
 
 import lrviz
 from lrviz import state as ss
+from lrviz.page.live_drag import css_class
+from lrviz.page.session import widget_key
 from lrviz.share import decode_state
 
 PARAM = "decay_steps"
-SLIDER = f".st-key-cfg-0-{PARAM}-slider input[type=range]"
+SLIDER = f".{css_class(widget_key(0, PARAM, 'slider'))} input[type=range]"
 IMPORT_NAME = "imported"
 IMPORT_CONFIG = {
     "module": "keras.optimizers.schedules",
@@ -364,7 +366,7 @@ def as_array(value: Any) -> np.ndarray:
 
 
 def studio_of(url: str) -> ss.Studio:
-    """The studio a page URL carries, rebuilt as app.py's start_session does."""
+    """The studio a page URL carries, rebuilt as the page's start_session does."""
     params = parse_qs(urlsplit(url).query, keep_blank_values=True)
     studio, _ = ss.from_link(params, decode_state(params, ss.VIEW_TYPES))
     return studio

@@ -49,11 +49,13 @@ from stclient import Session
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from lrviz import state as ss
+from lrviz.page import session as page_session
+from lrviz.page.live_drag import css_class
 from lrviz.share import decode_state, encode_state
 
 PARAM = "decay_steps"
-SLIDER = f"cfg.0.{PARAM}.slider"
-LIVE_KEY = "chart.live"  # issue #17's live-drag follower (lrviz.live_drag)
+SLIDER = page_session.widget_key(0, PARAM, page_session.SLIDER)
+LIVE_KEY = page_session.LIVE_KEY  # issue #17's live-drag follower (lrviz.page.live_drag)
 P95_TARGET = 0.300  # s
 
 
@@ -144,7 +146,7 @@ class User:
         follower = self.session.widgets[LIVE_KEY]
         self.seq += 1
         frame = {
-            "key": "st-key-" + SLIDER.replace(".", "-"),
+            "key": css_class(SLIDER),
             "index": self._step(len(slider.options)),
             "seq": self.seq,
         }

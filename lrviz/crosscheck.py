@@ -44,7 +44,7 @@ def check_translations(
     `plotted` are the steps the chart draws the Keras curve at; `total_steps` sizes translations
     that need a finite number of restart cycles.
     """
-    found = translations(schedule.class_name, schedule.config, total_steps=total_steps)
+    found = translations(schedule, total_steps=total_steps)
     if not found:
         return []
     steps, every = checked_steps(start, stop, plotted)

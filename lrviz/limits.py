@@ -37,6 +37,14 @@ MAX_DOCUMENT_DEPTH = 64
 MAX_LINK_CHARS = 100_000
 MAX_VIEW_CHARS = 200
 
+# Translations (lrviz.translate)
+DEFAULT_RESTART_CYCLES = 10
+"""Restart cycles the optax and transformers translations cover when total_steps is not given."""
+MAX_SGDR_CYCLES = 1000
+"""Most cycles the optax sgdr_schedule snippet lists, whatever total_steps asks for."""
+MAX_CHECKED_RESTARTS = 2**16
+"""Most restarts whose position is checked against Keras's float32 arithmetic one by one."""
+
 # Keras's serialization format
 KERAS_MODULE = "keras.optimizers.schedules"
 KERAS_TOP_LEVEL_KEYS = ("module", "class_name", "config", "registered_name")

@@ -16,6 +16,7 @@ import lrviz
 from lrviz import payloads
 from lrviz import state as ss
 from lrviz.keras_json import default_config
+from lrviz.page.session import STUDIO, panel_key, widget_key
 from lrviz.share import Entry, SharedState, encode_state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -28,7 +29,7 @@ def run(query: dict[str, str] | None = None, panels: tuple[str, ...] = ()) -> Ap
     for key, value in (query or {}).items():
         at.query_params[key] = value
     for name in panels:
-        at.session_state[f"panel.{name}"] = True
+        at.session_state[panel_key(name)] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -41,12 +42,12 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def studio(at: AppTest) -> ss.Studio:
-    return at.session_state["studio"]
+    return at.session_state[STUDIO]
 
 
 def key(at: AppTest, name: str, role: str, entry: ss.OpenConfig | None = None) -> str:
     entry = entry or studio(at).current
-    return f"cfg.{entry.id}.{name}.{role}"
+    return widget_key(entry.id, name, role)
 
 
 def array(value) -> np.ndarray:

@@ -20,6 +20,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import lrviz
+from lrviz.page.live_drag import css_class
+from lrviz.page.session import widget_key
 
 pytestmark = pytest.mark.browser
 
@@ -261,8 +263,9 @@ RECORD_FRAMES_JS = f"""() => {{
   }};
   requestAnimationFrame(tick);
 }}"""
+WARMUP_SLIDER = "." + css_class(widget_key(0, "warmup_steps", "slider"))
 THUMB_JS = (
-    "() => { const r = document.querySelector('.st-key-cfg-0-warmup_steps-slider input[type=range]');"
+    f"() => {{ const r = document.querySelector('{WARMUP_SLIDER} input[type=range]');"
     " const b = r.parentElement.parentElement.getBoundingClientRect();"
     " return [b.x + b.width / 2, b.y + b.height / 2]; }"
 )
@@ -278,7 +281,7 @@ def plotly_array(value) -> np.ndarray:
 def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_link(page, browser):
     from lrviz import state as ss
 
-    page.locator(".st-key-cfg-0-warmup_steps-slider").scroll_into_view_if_needed()
+    page.locator(WARMUP_SLIDER).scroll_into_view_if_needed()
     exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
     expect(exact).to_have_value("1000")
     page.evaluate(RECORD_FRAMES_JS)

@@ -24,6 +24,8 @@ from lrviz import state as ss
 from lrviz.dropped_link import NOTICE_ID
 from lrviz.i18n import t
 from lrviz.literal import WORD_JOINER
+from lrviz.page.live_drag import css_class
+from lrviz.page.session import widget_key
 from lrviz.share import Entry, SharedState, build_link, decode_state
 
 pytestmark = pytest.mark.browser
@@ -150,9 +152,14 @@ def _overlay(page) -> None:
     _switch_mode(page, "Overlay", f"() => ({LEGEND_JS})().length === {len(NAMES)}")
 
 
+def _list_button(index: int) -> str:
+    """The list button that selects the configuration with id `index`."""
+    return f".{css_class(widget_key(index, 'list', 'select'))} button"
+
+
 def _select(page, index: int) -> None:
     """Select the configuration at `index` (its list button) and wait for the page to redraw."""
-    page.locator(f".st-key-cfg-{index}-list-select button").first.click()
+    page.locator(_list_button(index)).first.click()
     page.wait_for_function(
         "name => [...document.querySelectorAll('h3')].some(h => h.textContent === 'Edit: ' + name)",
         arg=NAMES[index],
@@ -273,7 +280,7 @@ def test_difference_mode_shows_the_reference_name_as_text(hostile):
 
 def test_configuration_list_shows_every_name_as_its_literal_text(hostile):
     for index, name in enumerate((*NAMES, HIDDEN)):
-        text = hostile.locator(f".st-key-cfg-{index}-list-select button").first.text_content()
+        text = hostile.locator(_list_button(index)).first.text_content()
         # " ⚠": such names get the finding that TensorFlow refuses them as scope names.
         assert text.strip().removesuffix(" ⚠") == f"⬤ {name}", text
     assert_shown_as_text(hostile)
@@ -356,7 +363,7 @@ def test_imported_names_are_shown_as_text(browser, app_url):
         _wait_for_legend(page, len(NAMES) + 1)
         assert page.evaluate(LEGEND_JS)[1:] == list(NAMES)
         for index, name in enumerate(NAMES, start=1):
-            text = page.locator(f".st-key-cfg-{index}-list-select button").first.text_content()
+            text = page.locator(_list_button(index)).first.text_content()
             assert text.strip().removesuffix(" ⚠") == f"⬤ {name}", text
         assert_shown_as_text(page)
     finally:
@@ -401,7 +408,7 @@ def test_bare_urls_in_a_name_are_not_links_anywhere(browser, app_url):
     link = build_link(SharedState((Entry(_config(AUTOLINKS, 0.001)),), 0, {}), app_url)
     page = _open(browser, link, legend=1)
     try:
-        text = page.locator(".st-key-cfg-0-list-select button").first.text_content()
+        text = page.locator(_list_button(0)).first.text_content()
         # " ⚠": the name gets the finding that TensorFlow refuses it as a scope name.
         shown = text.strip().replace(WORD_JOINER, "").removesuffix(" ⚠")
         assert shown == f"⬤ {AUTOLINKS}"

@@ -32,8 +32,8 @@ COLOUR_DIRECTIVE = re.compile(r":[a-z]+\[")
 SAME_IN_EVERY_LANGUAGE = {"import.placeholder", "phase.nan"}
 
 # Functions and classes whose first argument is a locale key.
-KEY_TAKERS = {"t", "tr", "_say", "render_note", "Notice", "_Unreadable", "LinkTooLong"}
-CODE_FILES = [ROOT / "app.py", *sorted((ROOT / "lrviz").glob("*.py"))]
+KEY_TAKERS = {"t", "tr", "say", "note", "render_note", "Notice", "_Unreadable", "LinkTooLong"}
+CODE_FILES = [ROOT / "app.py", *sorted((ROOT / "lrviz").rglob("*.py"))]
 
 
 def placeholders(template: str) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""The live-drag follower's Python side: what it accepts from the browser (lrviz.live_drag).
+"""The live-drag follower's Python side: what it accepts from the browser (lrviz.page.live_drag).
 
 The drag itself is tested in a real browser (tests/test_browser.py)."""
 
@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from lrviz.live_drag import Frame, css_class, parse_frame
+from lrviz.page.live_drag import Frame, css_class, parse_frame
+from lrviz.page.session import widget_key
 
 
 def test_a_frame_from_the_follower_is_read():
@@ -35,5 +36,7 @@ def test_anything_else_the_browser_sends_is_no_frame(payload):
 
 def test_a_sliders_class_is_the_one_streamlit_gives_its_element():
     # Streamlit's frontend: "st-key-" + key.trim() with every [^a-zA-Z0-9_-] as "-".
-    assert css_class("cfg.12.warmup_steps.slider") == "st-key-cfg-12-warmup_steps-slider"
-    assert css_class("cfg.0.m_mul.slider") == "st-key-cfg-0-m_mul-slider"
+    assert (
+        css_class(widget_key(12, "warmup_steps", "slider")) == "st-key-cfg-12-warmup_steps-slider"
+    )
+    assert css_class(widget_key(0, "m_mul", "slider")) == "st-key-cfg-0-m_mul-slider"

@@ -29,6 +29,7 @@ from lrviz import state as ss
 from lrviz.engine import ParamSpec
 from lrviz.keras_json import default_config
 from lrviz.limits import MAX_CONFIGS, MAX_NAME_CHARS, MAX_STEPS, MAX_TEXT_BYTES
+from lrviz.page.session import STUDIO, panel_key, widget_key
 from lrviz.share import decode_state, encode_state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -272,7 +273,7 @@ def rerun(at: AppTest) -> AppTest:
 
 def page_state(at: AppTest) -> tuple[Any, ...]:
     """Everything a failure must leave alone: configs, selection, view, URL, the curves drawn."""
-    studio: ss.Studio = at.session_state["studio"]
+    studio: ss.Studio = at.session_state[STUDIO]
     url = {key: at.query_params[key] for key in at.query_params}
     (chart,) = at.get("plotly_chart")
     curves = [t["name"] for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "lines"]
@@ -342,17 +343,20 @@ PAGE_EDITS = [
 @pytest.mark.parametrize(("name", "value"), PAGE_EDITS)
 def test_a_rejected_number_entry_shows_the_error_and_loses_nothing(name: str, value: Any) -> None:
     at = run_page()
-    at.button(key=f"cfg.{at.session_state['studio'].entries[0].id}.list.select").click()
+    at.button(key=widget_key(at.session_state[STUDIO].entries[0].id, "list", "select")).click()
     rerun(at)
     before = page_state(at)
     entry = before[0].current
     with pytest.raises(ConfigError) as expected:
         ss.set_params(before[0], entry.id, **{name: value})
-    at.number_input(key=f"cfg.{entry.id}.{name}.exact").set_value(value)
+    at.number_input(key=widget_key(entry.id, name, "exact")).set_value(value)
     rerun(at)
     assert page_state(at) == before
     assert errors(at) == [str(expected.value)]
-    assert at.number_input(key=f"cfg.{entry.id}.{name}.exact").value == entry.config["config"][name]
+    assert (
+        at.number_input(key=widget_key(entry.id, name, "exact")).value
+        == entry.config["config"][name]
+    )
 
 
 def test_a_damaged_url_during_a_session_loses_nothing_and_is_restored() -> None:
@@ -372,8 +376,10 @@ def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatc
     submit, when its `_use_form_clear_defaults` says so."""
     at = run_page()
     for name in ("xlate", "export_json"):
-        at.session_state[f"panel.{name}"] = True
-    at.button(key="cfg.0.list.select").click()  # the starter's editor: sliders, entries, None
+        at.session_state[panel_key(name)] = True
+    at.button(
+        key=widget_key(0, "list", "select")
+    ).click()  # the starter's editor: sliders, entries, None
     at.radio(key="view.mode").set_value("diff")
     at.toggle(key="view.auto").set_value(False)
     rerun(at)
@@ -401,7 +407,7 @@ def test_every_editor_survives_a_browser_falling_back_to_widget_defaults(
     at.selectbox(key="list.add_class").set_value(class_name)
     at.button(key="list.add").click()
     rerun(at)
-    assert at.session_state["studio"].current.class_name == class_name
+    assert at.session_state[STUDIO].current.class_name == class_name
     before = page_state(at)
     monkeypatch.setattr(element_tree, "_use_form_clear_defaults", lambda node, **_: True)
     rerun(at)

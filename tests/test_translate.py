@@ -22,17 +22,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from keras_oracle import keras_values as oracle_values
 
+from lrviz import translate
 from lrviz.i18n import t
-from lrviz.keras_json import default_config
+from lrviz.keras_json import default_config, from_keras
 from lrviz.translate import (
     NOTE_TEMPLATES,
     Translation,
     compare,
     render_note,
-    translations,
 )
 
 # --- Oracles and runners -------------------------------------------------------------------------
+
+
+def translations(class_name: str, config: dict, **kwargs) -> list[Translation]:
+    """The translations of a Keras config, validated by the engine as the studio does."""
+    schedule = from_keras({"class_name": class_name, "config": config})
+    return translate.translations(schedule, **kwargs)
 
 
 def keras_values(class_name: str, config: dict, steps: np.ndarray) -> np.ndarray:
@@ -603,6 +609,18 @@ def test_optax_sgdr_covers_ten_cycles_by_default():
     }
 
 
+def test_optax_sgdr_stops_before_the_cycle_whose_m_mul_power_overflows_a_python_float():
+    """The snippet computes m_mul**j in Python floats, which raise OverflowError past 1.8e308."""
+    config = {"initial_learning_rate": 1e-3, "first_decay_steps": 1, "t_mul": 1.0, "m_mul": 3.0}
+    translation = by_framework("CosineDecayRestarts", config, "optax", total_steps=2000)
+    cycles = note_params(translation, "translate.optax_sgdr_finite")["cycles"]
+    assert 3.0 ** (cycles - 1) < math.inf
+    with pytest.raises(OverflowError):
+        3.0**cycles
+    steps = np.arange(60)  # peaks within float32, which JAX computes in
+    assert np.allclose(run_optax(translation.code, steps), translation.values(steps), rtol=1e-5)
+
+
 def test_transformers_hard_restarts_cover_total_steps():
     config = {"initial_learning_rate": 1e-3, "first_decay_steps": 10, "t_mul": 1.0}
     translation = by_framework("CosineDecayRestarts", config, "Hugging Face", total_steps=95)
@@ -618,7 +636,7 @@ def test_transformers_hard_restarts_cover_total_steps():
     ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay"],
 )
 def test_other_keras_classes_have_no_translation(class_name):
-    assert translations(class_name, {"initial_learning_rate": 0.1, "decay_steps": 10}) == []
+    assert translations(class_name, default_config(class_name)["config"]) == []
 
 
 def test_each_class_gets_one_translation_per_target():
@@ -683,7 +701,7 @@ def test_values_refuse_negative_or_fractional_steps():
 @pytest.mark.parametrize(
     ("class_name", "config", "message"),
     [
-        ("CosineDecay", {"initial_learning_rate": 0.1}, "`decay_steps` is required"),
+        ("CosineDecay", {"initial_learning_rate": 0.1}, "needs `decay_steps`"),
         ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 0}, "decay_steps=0"),
         (
             "CosineDecayRestarts",
@@ -694,6 +712,7 @@ def test_values_refuse_negative_or_fractional_steps():
     ],
 )
 def test_invalid_configs_are_refused_naming_the_argument(class_name, config, message):
+    """The engine refuses them before anything is translated."""
     with pytest.raises(ValueError, match=message):
         translations(class_name, config)
 

@@ -9,6 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from lrviz.keras_json import from_keras
 from lrviz.limits import MAX_STEPS
 from lrviz.translate import translations
 
@@ -27,9 +28,10 @@ PIXELS = 4000
 )
 def test_restart_translations_at_the_step_limit_stay_within_a_few_mib(config):
     drawn = np.linspace(0, MAX_STEPS, PIXELS).astype(np.int64)
+    schedule = from_keras({"class_name": "CosineDecayRestarts", "config": config})
     tracemalloc.start()
     try:
-        found = translations("CosineDecayRestarts", config, total_steps=MAX_STEPS)
+        found = translations(schedule, total_steps=MAX_STEPS)
         for item in found:
             item.values(drawn)
         peak = tracemalloc.get_traced_memory()[1]
@@ -48,9 +50,10 @@ def test_restarts_past_the_checked_ones_are_said_to_be_unverified():
         "m_mul": 1.0,
         "alpha": 0.0,
     }
+    schedule = from_keras({"class_name": "CosineDecayRestarts", "config": config})
     (hf,) = [
         item
-        for item in translations("CosineDecayRestarts", config, total_steps=2**39)
+        for item in translations(schedule, total_steps=2**39)
         if item.framework == "Hugging Face transformers"
     ]
     notes = dict(hf.note_ids)

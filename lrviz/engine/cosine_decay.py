@@ -234,4 +234,5 @@ SPEC = ScheduleSpec(
     link_code="C",
     compiled_evaluate=_compiled,
     findings=_findings,
+    translated_as="cosine",
 )

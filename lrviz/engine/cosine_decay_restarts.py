@@ -409,4 +409,5 @@ SPEC = ScheduleSpec(
     nan_param="t_mul",
     period_param="first_decay_steps",
     dense_edges_from=dense_edges_from,
+    translated_as="sgdr",
 )

@@ -105,3 +105,14 @@ def staircase_breaks(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarr
         np.arange(1, count + 1, dtype=np.int64),
         QUOTIENT_SPREAD,
     )
+
+
+def stair_exponent(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """p = step / decay_steps as Keras's ExponentialDecay and InverseTimeDecay compute it,
+    floored when `staircase`: float32 for a float rate; for an integer rate numpy's int32 / int32
+    gives float64, which `ops.floor` (and the ops after it) compute in float32."""
+    if computes_in_int(cfg):
+        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
+    else:
+        p = steps_float32(steps) / F32(cfg["decay_steps"])
+    return np.floor(p) if cfg["staircase"] else p

@@ -13,11 +13,10 @@ Args: initial_learning_rate, decay_steps, decay_rate, staircase, name.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
-from lrviz.engine.edges import staircase_breaks
+from lrviz.engine.edges import stair_exponent, staircase_breaks
 from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import (
     F32,
@@ -25,7 +24,6 @@ from lrviz.engine.float32 import (
     cast_int32,
     computes_in_int,
     keras_power,
-    steps_float32,
 )
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.spec import (
@@ -37,7 +35,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import stair_index
+from lrviz.engine.xla import stair_index, staircase_index
 from lrviz.limits import MAX_STEPS
 
 CLASS = "ExponentialDecay"
@@ -45,17 +43,12 @@ CLASS = "ExponentialDecay"
 
 def _eval_exponential(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 * decay_rate ^ (step / decay_steps); the exponent floored when `staircase`."""
+    p = stair_exponent(cfg, steps)
     if computes_in_int(cfg):
-        # numpy's int32 / int32 is float64; ops.floor and ops.power compute it in float32.
-        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
-        if cfg["staircase"]:
-            p = np.floor(p)
+        # ops.power computes in float32 with the rate truncated to int32.
         rate = F32(cast_int32(cfg["decay_rate"]))
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return F32(cfg["initial_learning_rate"]) * keras_power(rate, p)
-    p = steps_float32(steps) / F32(cfg["decay_steps"])
-    if cfg["staircase"]:
-        p = np.floor(p)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return F32(cfg["initial_learning_rate"]) * keras_power(F32(cfg["decay_rate"]), p)
 
@@ -73,11 +66,6 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """ExponentialDecay: lr0 * rate ^ (step * fl(1/D)), the exponent floored when `staircase`."""
     power = keras_power(F32(cfg["decay_rate"]), stair_index(cfg, steps))
     return F32(cfg["initial_learning_rate"]) * power
-
-
-def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The compiled stair index, when the curve has stairs."""
-    return (lambda steps: stair_index(cfg, steps)) if cfg["staircase"] else None
 
 
 def _monotone(cfg: Config) -> bool:
@@ -129,7 +117,7 @@ SPEC = ScheduleSpec(
     mark_kind="stair",
     monotone=_monotone,
     compiled_evaluate=_compiled,
-    compiled_index=_compiled_index,
+    compiled_index=staircase_index,
     findings=_findings,
     growth_param=_growth_param,
 )

@@ -13,11 +13,10 @@ Args: initial_learning_rate, decay_steps, decay_rate, staircase, name.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
-from lrviz.engine.edges import staircase_breaks
+from lrviz.engine.edges import stair_exponent, staircase_breaks
 from lrviz.engine.float32 import F32, Config, cast_int32, computes_in_int, steps_float32
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.spec import (
@@ -29,7 +28,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import fma, reciprocal, stair_index
+from lrviz.engine.xla import fma, reciprocal, stair_index, staircase_index
 from lrviz.limits import MAX_STEPS
 
 CLASS = "InverseTimeDecay"
@@ -37,18 +36,12 @@ CLASS = "InverseTimeDecay"
 
 def _eval_inverse_time(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """lr = lr0 / (1 + decay_rate * step / decay_steps); the ratio floored when `staircase`."""
+    p = stair_exponent(cfg, steps)
     if computes_in_int(cfg):
-        # numpy's int32 / int32 is float64; ops.floor, ops.multiply, ops.add and ops.divide
-        # compute in float32.
-        p = (steps.astype(np.int64) / np.float64(cfg["decay_steps"])).astype(F32)
-        if cfg["staircase"]:
-            p = np.floor(p)
+        # ops.multiply, ops.add and ops.divide compute in float32, the rate truncated to int32.
         denom = F32(1) + F32(cast_int32(cfg["decay_rate"])) * p
         with np.errstate(divide="ignore"):
             return F32(cfg["initial_learning_rate"]) / denom
-    p = steps_float32(steps) / F32(cfg["decay_steps"])
-    if cfg["staircase"]:
-        p = np.floor(p)
     denom = F32(1) + F32(cfg["decay_rate"]) * p
     return F32(cfg["initial_learning_rate"]) / denom
 
@@ -71,11 +64,6 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     else:  # XLA folds rate * fl(1 / D) into one constant
         denom = fma(steps_float32(steps), rate * reciprocal(cfg["decay_steps"]), F32(1))
     return F32(cfg["initial_learning_rate"]) / denom
-
-
-def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The compiled stair index, when the curve has stairs."""
-    return (lambda steps: stair_index(cfg, steps)) if cfg["staircase"] else None
 
 
 def _monotone(cfg: Config) -> bool:
@@ -116,5 +104,5 @@ SPEC = ScheduleSpec(
     mark_kind="stair",
     monotone=_monotone,
     compiled_evaluate=_compiled,
-    compiled_index=_compiled_index,
+    compiled_index=staircase_index,
 )

@@ -107,6 +107,9 @@ class ScheduleSpec:
     """The compiled period index for this config, if its breakpoints move under XLA."""
     # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA).
     path: str = "eager"
+    translated_as: str | None = None
+    """The shape lrviz.translate writes for other frameworks: "cosine" (a cosine decay after an
+    optional linear warmup) or "sgdr" (cosine with warm restarts); None when none has it."""
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

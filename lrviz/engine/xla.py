@@ -10,6 +10,7 @@ with its own polynomial (`log`, below), not the C library's. The schedule module
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -119,3 +120,8 @@ def stair_index(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """step * fl(1 / decay_steps), floored when `staircase` (Exponential / InverseTime)."""
     p = steps_float32(steps) * reciprocal(cfg["decay_steps"])
     return np.floor(p) if cfg["staircase"] else p
+
+
+def staircase_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The compiled stair index of a `staircase` config (None without stairs)."""
+    return (lambda steps: stair_index(cfg, steps)) if cfg["staircase"] else None

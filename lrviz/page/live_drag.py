@@ -21,10 +21,6 @@ from typing import Any
 
 import streamlit as st
 
-# Sliders the component follows: `.st-key-<prefix>...<suffix>` boxes (Streamlit gives a keyed
-# element the class `st-key-` + its key with every character outside [A-Za-z0-9_-] as `-`).
-KEY_PREFIX = "cfg."
-KEY_SUFFIX = ".slider"
 # ms without an acknowledgement after which the next frame is sent anyway (a run that failed
 # before the follower); long enough that a slow run on a loaded machine is not interrupted.
 ACK_TIMEOUT_MS = 2000
@@ -135,18 +131,27 @@ def parse_frame(payload: Any) -> Frame | None:
     return Frame(key, index, seq) if valid else None
 
 
-def follower(key: str, acknowledged: int | None, on_frame: Callable[[], None]) -> None:
+def follower(
+    key: str,
+    acknowledged: int | None,
+    on_frame: Callable[[], None],
+    followed: tuple[str, str],
+) -> None:
     """Mount the component (no visible part): it sends the frames of the editor's sliders.
 
     `acknowledged` is the number of the last frame the page has drawn; `on_frame` runs when a new
-    frame arrives (read it with `frame_of(key)`).
+    frame arrives (read it with `frame_of(key)`). `followed` is the (prefix, suffix) of the
+    widget keys of the sliders to follow: the component looks for the `.st-key-<prefix>...<suffix>`
+    boxes (Streamlit gives a keyed element the class `st-key-` + its key with every character
+    outside [A-Za-z0-9_-] as `-`).
     """
+    prefix, suffix = followed
     _component(
         key=key,
         data={
             "ack": acknowledged,
-            "prefix": css_class(KEY_PREFIX),
-            "suffix": _class_text(KEY_SUFFIX),
+            "prefix": css_class(prefix),
+            "suffix": _class_text(suffix),
         },
         on_frame_change=on_frame,
         height=0,

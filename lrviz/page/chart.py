@@ -1,0 +1,161 @@
+"""The chart: the shown configurations' curves (overlaid, side by side or as differences), the
+selected one's marks, phases, sweep family and translations; it follows a dragged editor slider
+live, and a drag across it zooms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from lrviz import ConfigError, formulas
+from lrviz import figures as fg
+from lrviz import state as ss
+from lrviz import sweep as sw
+from lrviz.keras_json import schedules_from_json
+from lrviz.page import derived, live_drag, session
+from lrviz.page.session import tr
+from lrviz.page.widgets import lazy_expander
+
+
+@st.fragment
+def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
+    """The chart. While an editor slider is dragged, this fragment alone reruns for each frame
+    (`live_drag`) and draws the curves of the value under the mouse. A drag across the chart (a
+    zoom) reruns the whole page: the range entries and the link follow it."""
+    if session.take_chart_selected():
+        st.rerun(scope="app")
+    current = session.live_studio()
+    if current is not session.studio():
+        horizon = derived.horizon(current)
+        first, last = fg.shown_range(current.view, horizon)
+    curves = chart(current, horizon, first, last)
+    live_drag.follower(
+        session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
+    )
+    return curves
+
+
+def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Curve]:
+    view = current.view
+    shown = current.visible()
+    if not shown:
+        st.info(tr("chart.nothing"))
+        return []
+    side = view.mode == "side"
+    columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
+    # Shown only when sampling takes over half a second (an uncached range where every float32
+    # step must be evaluated, e.g. short PolynomialDecay cycles over 10^10+ steps).
+    with st.spinner(tr("chart.sampling")):
+        curves = [curve_of(e, view.run, first, last, columns) for e in shown]
+    selected = current.current
+    marks: list[fg.Mark] = []
+    if view.mode == "diff":
+        ref_entry = current.reference
+        reference = curve_of(ref_entry, view.run, first, last, columns)
+        figure = fg.difference_figure(curves, reference, view, last, start=first)
+        st.caption(tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name)))
+    elif side:
+        figure = fg.side_by_side_figure(curves, view, last, start=first)
+    else:
+        marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
+        phases: list[formulas.Phase] = []
+        companions: list[fg.Companion] = []
+        family: list[fg.Curve] = []
+        if marked:
+            marks = fg.find_marks(marked[0], last)
+            phases = formulas.phases(marked[0].schedule, last + 1)
+            companions = companion_curves(view, selected, marked[0], first, last, horizon)
+            family = family_curves(view, selected, first, last, columns)
+        figure = fg.overlay_figure(
+            curves,
+            view,
+            last,
+            marks,
+            selected.colour if selected else 0,
+            start=first,
+            cursor=view.at_step,
+            phases=phases,
+            companions=companions,
+            family=family,
+        )
+    st.plotly_chart(
+        figure,
+        key=session.CHART,
+        config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
+        width="stretch",
+        on_select=session.on_chart_select,
+        selection_mode="box",
+    )
+    if (first, last) != (0, horizon):
+        st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
+    if marks:
+        box = lazy_expander(tr("marks.title", name=ss.plain_markdown(selected.name)), "marks")
+        if box.open:
+            with box:
+                st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+                st.caption(tr("marks.float32"))
+    return curves
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def sampled(
+    config_json: str, start: int, stop: int, columns: int, path: str = "eager"
+) -> tuple[Any, Any]:
+    """Plotted steps and values of one configuration (cached: unchanged curves cost nothing)."""
+    schedule = schedules_from_json(config_json)[0].on_path(path)
+    curve = fg.make_curve("", schedule, 0, stop, columns, start=start)
+    return curve.steps, curve.values
+
+
+def curve_of(entry: ss.OpenConfig, path: str, start: int, stop: int, columns: int) -> fg.Curve:
+    config_json = json.dumps(entry.config, sort_keys=True)
+    steps, values = sampled(config_json, start, stop, columns, path)
+    return fg.Curve(entry.name, entry.schedule().on_path(path), entry.colour, steps, values)
+
+
+def curve_of_config(
+    label: str, config: dict[str, Any], colour: int, path: str, start: int, stop: int, columns: int
+) -> fg.Curve:
+    """A curve of a Keras config that is not open (a sweep's member), sampled like one."""
+    config_json = json.dumps(config, sort_keys=True)
+    steps, values = sampled(config_json, start, stop, columns, path)
+    schedule = schedules_from_json(config_json)[0].on_path(path)
+    return fg.Curve(label, schedule, colour, steps, values)
+
+
+def family_curves(
+    view: ss.View, entry: ss.OpenConfig, first: int, last: int, columns: int
+) -> list[fg.Curve]:
+    """The sweep's members that are valid configurations, sampled like any open one."""
+    found = sw.parse(entry.schedule(), view.sweep)
+    if found is None:
+        return []
+    return [
+        curve_of_config(
+            found.label(value), member.to_keras(), entry.colour, view.run, first, last, columns
+        )
+        for value, member in sw.members(entry.schedule(), found)
+        if not isinstance(member, ConfigError)
+    ]
+
+
+def companion_curves(
+    view: ss.View, entry: ss.OpenConfig, curve: fg.Curve, first: int, last: int, horizon: int
+) -> list[fg.Companion]:
+    """The translations chosen for the chart, at the Keras curve's plotted steps."""
+    chosen = derived.chosen_companions(view)
+    if not chosen:
+        return []
+    found = derived.translations_of(entry, first, last, horizon)
+    return [
+        fg.Companion(
+            tr("xlate.label", framework=found[i].translation.framework, name=entry.name),
+            entry.colour,
+            curve.steps,
+            found[i].plotted_values,
+        )
+        for i in chosen
+        if i < len(found)
+    ]

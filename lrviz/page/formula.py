@@ -1,0 +1,44 @@
+"""The formula panel: the selected configuration's formula at the cursor's step, typeset with its
+numbers and worked through to the number on the chart."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lrviz import formulas
+from lrviz import state as ss
+from lrviz.compiled_formulas import compiled_worked
+from lrviz.page import session
+from lrviz.page.session import tr
+from lrviz.page.widgets import lazy_expander
+
+
+def formula_panel(entry: ss.OpenConfig) -> None:
+    """The selected configuration's formula at the lookup step, worked through to the chart's number."""
+    schedule = entry.schedule()
+    lang = session.lang()
+    step = session.studio().view.at_step
+    compiled = session.studio().view.run == "compiled"
+    if compiled:
+        worked = compiled_worked(schedule, step, lang)
+    else:
+        worked = formulas.worked_value(schedule, step, lang)
+    title = tr(
+        "formula.panel",
+        name=ss.plain_markdown(entry.name),
+        step=f"{step:,}",
+        phase=worked.phase.label(lang),
+    )
+    box = lazy_expander(title, "formula")
+    if not box.open:
+        return
+    with box:
+        st.latex(formulas.formula(schedule, worked.phase, lang))
+        # The symbols in the user's language (the texts are the app's own, not user input).
+        symbols = formulas.legend(schedule, worked.phase, lang)
+        st.markdown("\n".join(f"- ${symbol}$: {text}" for symbol, text in symbols))
+        st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
+        for line in worked.lines:
+            st.latex(line)
+        for note in worked.notes:
+            st.info(ss.plain_markdown(note))
