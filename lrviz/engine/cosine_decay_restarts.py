@@ -264,7 +264,9 @@ def _settles_restarts(cfg: Config) -> int:
 
 
 def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(period index, fraction of it done) as XLA computes them (reciprocals, fused 1 - c(1-t))."""
+    """(period index, fraction of it done) as XLA computes them: reciprocals, fused multiply-adds,
+    XLA's own float32 `log` kernel and `powf`. The index is bit for bit that of jitted Keras
+    (tests/test_compiled_parity.py), so every restart and the first NaN fall on its steps."""
     t_mul = F32(cfg["t_mul"])
     x = steps_float32(steps)
     inverse = reciprocal(cfg["first_decay_steps"])
