@@ -43,20 +43,33 @@ def fma(
 ) -> np.ndarray:
     """float32 a * b + c rounded once.
 
-    A product of two float32 is exact in float64; the float64 sum is rounded to odd (its exact
-    error from Knuth's two-sum), and a float64 rounded to odd rounds to float32 as the exact sum
-    would (53 >= 2 * 24 + 2 bits), so there is no double rounding.
+    A product of two float32 is exact in float64, so the float64 sum is the exact sum rounded
+    once; rounding that to float32 is right unless it landed exactly on a midpoint between two
+    float32 (low 29 bits of the significand 1000...0). Only there the sum's exact error (Knuth's
+    two-sum) says which way the exact sum lies, and the sum is moved one float64 that way.
     """
     product = np.asarray(a, F64) * np.asarray(b, F64)
     addend = np.asarray(c, F64)
-    total = product + addend
-    with np.errstate(invalid="ignore", over="ignore"):
-        virtual = total - product
-        error = (product - (total - virtual)) + (addend - virtual)
-        inexact_even = (error != 0) & (total.view(np.int64) & 1 == 0) & np.isfinite(total)
-        toward = np.where(error > 0, np.inf, -np.inf)
-        odd = np.where(inexact_even, np.nextafter(total, toward), total)
-    return odd.astype(F32)
+    total = np.asarray(product + addend)
+    midpoint = (total.view(np.int64) & _LOW_29) == _HALF_29
+    if midpoint.any():
+        product, addend = (
+            np.broadcast_to(product, total.shape),
+            np.broadcast_to(addend, total.shape),
+        )
+        total = total.copy()
+        p, q, s = product[midpoint], addend[midpoint], total[midpoint]
+        virtual = s - p
+        error = (p - (s - virtual)) + (q - virtual)
+        total[midpoint] = np.where(
+            error == 0, s, np.nextafter(s, np.where(error > 0, np.inf, -np.inf))
+        )
+    return total.astype(F32)
+
+
+# A float64 whose low 29 significand bits are 1 followed by 28 zeros lies halfway between two
+# float32 (normal range).
+_LOW_29, _HALF_29 = (1 << 29) - 1, 1 << 28
 
 
 def _bits(pattern: int) -> np.float32:
