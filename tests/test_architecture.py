@@ -169,3 +169,15 @@ def test_the_engine_imports_nothing_above_it() -> None:
         if not target.startswith("lrviz.engine") and target not in allowed
     }
     assert outside == set()
+
+
+def test_only_the_page_imports_the_page() -> None:
+    modules = _lrviz_modules()
+    outside = {
+        f"{name} -> {target}"
+        for name, path in modules.items()
+        if not name.startswith("lrviz.page")
+        for target in _imports(path, modules)
+        if target.startswith("lrviz.page")
+    }
+    assert outside == set()
