@@ -9,7 +9,6 @@ with its own polynomial (`log`, below), not the C library's. The schedule module
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -27,7 +26,8 @@ def reciprocal(value: float) -> np.float32:
 def folded_log(value: float) -> np.float32:
     """log of a float32 constant as XLA folds it at compile time: correctly rounded (float64 log,
     rounded once; unlike `log`, the kernel that runs on arrays)."""
-    return F32(math.log(float(F32(value))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return F32(np.log(F64(F32(value))))
 
 
 def power(base: np.float32 | np.ndarray, exponent: np.ndarray) -> np.ndarray:
