@@ -36,7 +36,8 @@ import plotly.tools
 from machine import machine_line  # benchmarks/machine.py (the script's own folder)
 
 import lrviz
-from lrviz import figures, formulas, sampling
+from lrviz import figures, sampling
+from lrviz import teaching as formulas
 from lrviz.sampling import DEFAULT_COLUMNS, envelope, line_envelope, sample_steps
 from lrviz.state import View
 

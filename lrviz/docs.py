@@ -14,7 +14,7 @@ def parameters_markdown() -> str:
     lines = [
         "# Schedule parameters",
         "",
-        "Generated from `lrviz/schedules.py` by `python -m lrviz.docs`; do not edit by hand.",
+        "Generated from the specs in `lrviz/engine/` by `python -m lrviz.docs`; do not edit by hand.",
         "",
     ]
     for spec in SCHEDULES.values():

@@ -23,12 +23,12 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from lrviz.engine import Schedule
-from lrviz.formulas import Phase, phase_at
 from lrviz.i18n import t
 from lrviz.limits import MAX_STEPS
 from lrviz.payloads import file_name
 from lrviz.sampling import DEFAULT_COLUMNS, drawn, sample_steps
 from lrviz.state import View, plain_markdown
+from lrviz.teaching import Phase, phase_at
 
 # The seven named colours of Streamlit's palette, set to these values in .streamlit/config.toml,
 # so a `:blue[●]` next to a configuration's name is the colour of its curve.
@@ -804,8 +804,11 @@ def chart_config(label: str, image_format: str) -> dict:
     (sanitised) as PNG or SVG."""
     return {
         "displaylogo": False,
-        # Zooming is the studio's (a drag selects steps): Plotly's own zoom tools would leave
-        # the range entries, the link and the sampling behind.
+        # Zooming is the studio's (a drag selects steps, a double-click shows all): Plotly's own
+        # zoom tools, wheel zoom and double-click reset would leave the range entries, the link
+        # and the sampling behind.
+        "scrollZoom": False,
+        "doubleClick": False,
         "modeBarButtonsToRemove": [
             "zoom2d",
             "pan2d",

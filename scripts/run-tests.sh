@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything the test suite needs on a fresh Debian machine, then run all of it:
-# unit/property tests, tests against real Keras, AppTest, real-browser tests, ruff.
+# Set up everything the test suite needs on a fresh Debian machine, then run all of it: ruff, and
+# every test group (unit, slow, app, oracle, browser: see tests/conftest.py and the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,20 +1,38 @@
-"""Real Keras (numpy backend) as the test oracle: the reference every curve is checked against."""
+"""Real Keras (numpy backend) as the test oracle: the reference every curve is checked against.
+
+Keras is imported on the first call, not when this module is imported: unit-test modules import
+these helpers beside their pure tests, and only the tests marked `oracle` call them, so the unit
+group collects and runs without Keras installed. `from keras_oracle import keras` (inside an
+oracle test) gives the Keras module itself.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+from types import ModuleType
 
-os.environ.setdefault("KERAS_BACKEND", "numpy")
-
-import keras
 import numpy as np
 
-assert keras.backend.backend() == "numpy", "set KERAS_BACKEND=numpy before importing keras"
+
+@functools.cache
+def _keras() -> ModuleType:
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    import keras
+
+    assert keras.backend.backend() == "numpy", "set KERAS_BACKEND=numpy before importing keras"
+    return keras
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name == "keras":
+        return _keras()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def keras_schedule(config: dict):
     """Keras's own schedule object for a serialize()-style dict."""
-    return keras.optimizers.schedules.deserialize(config)
+    return _keras().optimizers.schedules.deserialize(config)
 
 
 def keras_values(config: dict, steps) -> np.ndarray:
@@ -25,4 +43,4 @@ def keras_values(config: dict, steps) -> np.ndarray:
 
 
 def keras_serialize(schedule) -> dict:
-    return keras.optimizers.schedules.serialize(schedule)
+    return _keras().optimizers.schedules.serialize(schedule)

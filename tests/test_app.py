@@ -19,6 +19,8 @@ from lrviz.keras_json import default_config
 from lrviz.page.session import STUDIO, panel_key, widget_key
 from lrviz.share import Entry, SharedState, encode_state
 
+pytestmark = pytest.mark.app
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 30
 
@@ -632,7 +634,7 @@ def test_configurations_too_big_for_a_link_keep_working_with_a_notice():
 
 def test_formula_panel_works_the_lookup_step_through_to_the_engine_value():
     import lrviz
-    from lrviz import formulas
+    from lrviz import teaching as formulas
 
     at = run(panels=("formula",))
     at.number_input(key="view.at").set_value(5000).run()

@@ -61,6 +61,7 @@ BEYOND = {
 }
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(("config", "class_name", "param"), BEYOND.values(), ids=BEYOND.keys())
 def test_a_value_beyond_float32_gives_keras_inf_and_nan_and_one_finding(config, class_name, param):
     keras_config = {"class_name": class_name, "config": config}

@@ -11,8 +11,6 @@ import pytest
 from browser_support import (
     CHART_LINE,
     chart_paths,
-    chromium,
-    running_app,
     wait_for_chart,
     wait_until_settled,
 )
@@ -26,18 +24,6 @@ from lrviz.page.session import widget_key
 pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1400, "height": 1000}
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

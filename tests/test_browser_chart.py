@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import numpy as np
 import pytest
-from browser_support import CHART_LINE, chromium, running_app, wait_for_chart, wait_until_settled
+from browser_support import CHART_LINE, wait_for_chart, wait_until_settled
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import lrviz
@@ -34,18 +34,6 @@ LABEL_BOXES_JS = """() => [...document.querySelectorAll(
   .filter(el => el.textContent.trim())
   .map(el => { const b = el.getBoundingClientRect();
                return {text: el.textContent, x: b.x, y: b.y, w: b.width, h: b.height}; })"""
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def open_page(browser, url: str, width: int, height: int, query: str = ""):
@@ -137,6 +125,65 @@ def test_dragging_across_the_chart_zooms_the_link_and_resamples_the_curve(browse
     assert np.array_equal(np.diff(xs), np.ones(len(xs) - 1))
     page.get_by_role("button", name="Show all").click()
     page.wait_for_function("() => !new URL(location.href).searchParams.has('from')")
+    page.context.close()
+
+
+def drawn_steps(page) -> list[float]:
+    return page.evaluate(
+        """() => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+                   return Array.from(gd._fullData[0].x); }"""
+    )
+
+
+AXIS_RANGES_JS = """() => {
+  const layout = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')._fullLayout;
+  return [layout.xaxis.range, layout.yaxis.range];
+}"""
+
+
+def test_a_double_click_on_the_chart_shows_every_step_again(browser, app_url):
+    page = open_page(browser, app_url, 1280, 800)
+    full = drawn_steps(page)
+    box = page.locator(PLOT_AREA).first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, y, steps=10)
+    page.mouse.up()
+    page.wait_for_function("() => new URL(location.href).searchParams.has('from')")
+    wait_until_settled(page)
+    zoomed = link_range(page)
+    assert drawn_steps(page)[0] == zoomed[0]
+    ranges = page.evaluate(AXIS_RANGES_JS)
+    assert ranges[0] == list(zoomed)
+    # Plotly's own zoom gestures change nothing the studio would not follow: the wheel over the
+    # plot, drags along either axis.
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.wheel(0, -500)
+    for start, end in (
+        ((0.3 * box["width"], box["height"] + 15), (0.7 * box["width"], box["height"] + 15)),
+        ((-20, 0.3 * box["height"]), (-20, 0.8 * box["height"])),
+    ):
+        page.mouse.move(box["x"] + start[0], box["y"] + start[1])
+        page.mouse.down()
+        page.mouse.move(box["x"] + end[0], box["y"] + end[1], steps=10)
+        page.mouse.up()
+    wait_until_settled(page)
+    assert page.evaluate(AXIS_RANGES_JS) == ranges
+    assert link_range(page) == zoomed
+    # Plotly alone would only clear its (already empty) selection: the studio must follow.
+    page.locator(PLOT_AREA).first.dblclick(position={"x": box["width"] * 0.6, "y": 50})
+    page.wait_for_function("() => !new URL(location.href).searchParams.has('from')")
+    wait_until_settled(page)
+    assert page.get_by_role("spinbutton", name="From step").input_value() == "0"
+    assert page.get_by_role("spinbutton", name="To step").input_value() == str(int(full[-1]))
+    # Sampled again over every step, exactly as on the first screen.
+    page.wait_for_function(
+        """first => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+                      return gd._fullData[0].x[0] === first; }""",
+        arg=full[0],
+    )
+    assert drawn_steps(page) == full
     page.context.close()
 
 

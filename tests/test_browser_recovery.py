@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from browser_support import (
     chart_paths,
-    chromium,
     free_port,
     running_app,
     serving,
@@ -33,12 +32,6 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
 PARAM = "decay_steps"
 RECONNECT_TIMEOUT = 60_000  # ms: the page's reconnect backs off while nothing answers
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from browser_support import chromium, running_app, wait_until_settled
+from browser_support import wait_until_settled
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lrviz
@@ -165,18 +165,6 @@ def _select(page, index: int) -> None:
         arg=NAMES[index],
     )
     _settle(page)
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -461,6 +461,7 @@ def test_plot_image_without_a_browser_fails_cleanly(tmp_path, config_files):
     assert not out.exists() and list(tmp_path.glob(".chart*")) == []
 
 
+@pytest.mark.browser
 @needs_browser
 def test_plot_png_is_a_png_of_the_charts_size(tmp_path, config_files):
     out = tmp_path / "chart.png"
@@ -472,6 +473,7 @@ def test_plot_png_is_a_png_of_the_charts_size(tmp_path, config_files):
     assert len(image) > 20_000  # four curves and their labels, not a blank canvas
 
 
+@pytest.mark.browser
 @needs_browser
 def test_plot_svg_is_xml_naming_every_curve(tmp_path, config_files):
     config = tmp_path / "tricky.json"

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from test_app import array, chart, curves, link_params, rerun, run, step_table, studio
 
 import lrviz
 from lrviz import state as ss
-from lrviz.compiled_formulas import compiled_lines
 from lrviz.share import encode_state
+from lrviz.teaching import compiled_lines
+
+pytestmark = pytest.mark.app
 
 # NaN from step 1000 under JAX fit (XLA), 0.0 there in eager Keras.
 POLY = {

@@ -151,7 +151,7 @@ def test_cursor_outside_the_range_is_not_drawn():
 
 
 def test_phases_are_shaded_between_their_edges_and_labelled():
-    from lrviz import formulas
+    from lrviz import teaching as formulas
 
     schedule = schedule_of("CosineDecay", warmup_target=0.01, warmup_steps=4000, decay_steps=5000)
     phases = formulas.phases(schedule, 20_001)
@@ -319,7 +319,7 @@ def test_repeated_marks_are_labelled_in_their_hover_not_on_the_chart():
 
 
 def test_phase_labels_are_shown_only_where_they_fit_their_band():
-    from lrviz import formulas
+    from lrviz import teaching as formulas
 
     schedule = schedule_of("CosineDecayRestarts", first_decay_steps=1000, t_mul=2.0)
     phases = formulas.phases(schedule, 31_001)
@@ -434,7 +434,8 @@ def test_colour_indices_beyond_the_palette_change_the_dash_so_every_curve_differ
 
 
 def test_every_mark_kind_has_a_label_in_every_language():
-    kinds = {"start", "peak", "floor", "nan", "breakpoint", *fg._BREAK_KINDS.values()}
+    kinds = {"start", "peak", "floor", "nan", "breakpoint"}
+    kinds |= {spec.mark_kind for spec in lrviz.SCHEDULES.values()}
     for lang in ("en", "zh-TW"):
         for kind in kinds:
             assert fg.mark_label(fg.Mark(kind, 1, 0.5), lang)

@@ -116,6 +116,7 @@ def test_horizon_beyond_2_pow_24_mentions_float32_rounding():
     assert "float32_steps" in _codes(schedule, horizon=2**25)
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("decay_steps", [5, 12345])
 def test_cycling_polynomial_names_the_first_nan_step_keras_returns(decay_steps):
     schedule = _cycling(decay_steps)
@@ -125,6 +126,7 @@ def test_cycling_polynomial_names_the_first_nan_step_keras_returns(decay_steps):
     assert np.isfinite(before) and np.isnan(at)
 
 
+@pytest.mark.oracle
 def test_cycling_polynomial_nan_step_far_out_matches_keras():
     schedule = _cycling(1000, power=1.5)
     finding = _only(schedule, "polynomial_cycle_nan", horizon=10**12)
@@ -143,6 +145,7 @@ def test_cycling_polynomial_nan_is_reported_only_within_the_horizon():
     assert "polynomial_cycle_nan" not in _codes(schedule)  # reach 3 * decay_steps
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(
     "schedule",
     [
@@ -158,6 +161,7 @@ def test_integer_power_or_no_cycle_gives_no_nan(schedule):
     assert np.isfinite(keras_values(schedule.to_keras(), [nan_from])).all()
 
 
+@pytest.mark.oracle
 def test_power_of_two_decay_steps_never_give_nan():
     schedule = _cycling(1024)
     assert "polynomial_cycle_nan" not in _codes(schedule, horizon=10**12)
@@ -166,6 +170,7 @@ def test_power_of_two_decay_steps_never_give_nan():
     assert not np.isnan(keras_values(schedule.to_keras(), steps)).any()
 
 
+@pytest.mark.oracle
 def test_warmup_past_2_pow_24_shifts_the_cosine_floor_as_in_keras():
     config = dict(initial_learning_rate=0.0, warmup_target=0.1, warmup_steps=2**30, alpha=0.1)
     shifted = _cosine(decay_steps=1000, **config)
@@ -181,6 +186,7 @@ def test_warmup_past_2_pow_24_shifts_the_cosine_floor_as_in_keras():
     assert f"{settled:.8g}" in finding.message() and f"{expected:.8g}" in finding.message()
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(
     "config",
     [
@@ -238,6 +244,7 @@ def _growing(class_name, **config):
     return lrviz.from_keras({"class_name": class_name, "config": config})
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(
     ("schedule", "param"),
     [
@@ -294,6 +301,7 @@ def test_overflow_names_the_first_step_keras_returns_inf_or_nan(schedule, param)
         assert f"{step:,}" in finding.message(lang) and f"{step:,}" in finding.fix(lang)
 
 
+@pytest.mark.oracle
 def test_overflow_is_reported_only_within_the_horizon_and_only_when_it_happens():
     schedule = _growing(
         "CosineDecayRestarts",

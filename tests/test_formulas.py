@@ -3,6 +3,8 @@ at the chart's exact number, and both languages say all of it."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import itertools
 import json
 import re
@@ -16,9 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz import formulas
+from lrviz import engine
+from lrviz import teaching as formulas
 from lrviz.engine import spec as schedules
 from lrviz.i18n import LANGUAGES, t
+from lrviz.teaching.numbers import computed
 
 LOCALES = Path(lrviz.__file__).parent / "locales"
 SEEDS = st.integers(0, 2**32 - 1)
@@ -118,7 +122,7 @@ def test_a_long_worked_line_puts_its_numbers_on_a_second_row_so_the_result_stays
         r"\begin{aligned} \eta &= \left(\eta_0 - \eta_e\right)\left(1 - f\right)^{p} + \eta_e"
     )
     assert numbers_row.startswith("&= 0.0009900001")
-    assert numbers_row.endswith(rf"= {formulas._v(worked.value)} \end{{aligned}}")
+    assert numbers_row.endswith(rf"= {computed(worked.value)} \end{{aligned}}")
 
 
 def test_worked_value_says_when_a_step_beyond_2_24_is_rounded():
@@ -558,3 +562,62 @@ def test_the_help_of_a_parameter_the_docs_describe_well_has_no_note():
 def test_the_warmup_target_help_in_the_editor_says_the_docstring_omits_initial_learning_rate():
     spec = lrviz.SCHEDULES["CosineDecay"].param("warmup_target")
     assert "+ initial_learning_rate" in spec.help
+
+
+@pytest.fixture
+def untaught(monkeypatch):
+    """A seventh class, registered without teaching data (ExponentialDecay's engine)."""
+    spec = dataclasses.replace(
+        lrviz.SCHEDULES["ExponentialDecay"], class_name="ThrowawayDecay", teaching=None
+    )
+    monkeypatch.setitem(lrviz.SCHEDULES, spec.class_name, spec)
+    config = lrviz.from_keras(lrviz.default_config("ExponentialDecay")).config
+    return lrviz.Schedule(spec, config)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_class_without_teaching_data_gets_one_phase_and_a_panel_that_says_so(lang, untaught):
+    schedule = untaught
+    (phase,) = formulas.phases(schedule, 10**6)
+    assert (phase.start, phase.end, phase.label(lang)) == (0, None, t("phase.all", lang))
+    assert formulas.phase_at(schedule, 12_345) == phase
+    said = t("formula.none", lang, class_name="ThrowawayDecay")
+    assert said in formulas.formula(schedule, phase, lang)
+    assert formulas.legend(schedule, phase, lang) == []
+    assert np.isnan(formulas.evaluate_formula(schedule, phase, 10))
+    worked = formulas.worked_value(schedule, 2500, lang)
+    assert worked.lines == (rf"\eta = {computed(schedule(2500))}",)
+    assert _bits(worked.value) == _bits(schedule(2500))
+    compiled = formulas.compiled_worked(schedule.compiled(), 2500, lang)
+    assert _bits(compiled.value) == _bits(schedule.compiled()(2500))
+
+
+@settings(max_examples=30, deadline=None)
+@given(class_index=CLASS_INDEX, seed=SEEDS)
+def test_every_phase_of_the_six_classes_has_its_formula_and_worked_value(class_index, seed):
+    schedule = _random(CLASSES[class_index], seed)
+    for phase in formulas.phases(schedule, 3 * schedule.settles_at())[:4]:
+        assert "no formula" not in formulas.formula(schedule, phase)
+        assert len(formulas.worked_value(schedule, phase.start).lines) > 1
+
+
+def _imported(path):
+    """(module, name) of every `from module import name` in `path`."""
+    return [
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ]
+
+
+TEACHING = sorted((Path(lrviz.__file__).parent / "teaching").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.name)
+def test_teaching_imports_only_the_engines_public_names(path):
+    for module, name in _imported(path):
+        if module == "lrviz.engine":
+            assert name in engine.__all__, name
+        elif module.startswith("lrviz.engine."):
+            assert not name.startswith("_"), (module, name)

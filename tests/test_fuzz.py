@@ -23,7 +23,6 @@ import pytest
 from config_factory import CLASSES, random_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from lrviz import (
@@ -281,11 +280,14 @@ def import_or_config_error(text: str | bytes) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.oracle
 @FUZZ
 @given(TEXTS | st.text(HOSTILE_CHARS | st.sampled_from("\\`*_[]()<>!:$|~#@./= "), max_size=40))
 def test_user_text_in_markdown_reads_back_as_the_same_plain_text(text: str) -> None:
     """An independent CommonMark reader finds one paragraph of plain text (no link, image,
     emphasis, code or HTML) saying exactly the text, controls written as escapes."""
+    from markdown_it import MarkdownIt
+
     flat = visible_text(" ".join(text.split()))
     tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown_text(text))
     if not flat:
@@ -311,12 +313,14 @@ def test_arbitrary_bytes_open_or_raise_config_error_everywhere(data: bytes) -> N
     import_or_config_error(data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(JSON_VALUES)
 def test_json_shaped_values_open_or_raise_config_error(value: Any) -> None:
     opens_or_config_error(value)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(JSON_VALUES, st.booleans(), st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
 def test_json_shaped_text_and_bytes_open_or_raise_config_error(
@@ -328,6 +332,7 @@ def test_json_shaped_text_and_bytes_open_or_raise_config_error(
     import_or_config_error(text.encode(encoding, errors="surrogatepass"))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(near_valid_configs())
 def test_near_valid_configs_open_or_raise_config_error(config: dict[str, Any]) -> None:
@@ -335,6 +340,7 @@ def test_near_valid_configs_open_or_raise_config_error(config: dict[str, Any]) -
     opens_or_config_error({"class_name": config.get("class_name"), "config": config.get("config")})
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(valid_configs(), min_size=1, max_size=3), near_valid_configs(), st.data())
 def test_near_valid_configs_in_a_list_or_as_text_open_or_raise_config_error(
@@ -346,6 +352,7 @@ def test_near_valid_configs_in_a_list_or_as_text_open_or_raise_config_error(
     import_or_config_error(json_text(items))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(valid_configs())
 def test_valid_configs_always_open_and_evaluate(config: dict[str, Any]) -> None:
@@ -533,6 +540,7 @@ def assert_url_can_be_written(studio: ss.Studio) -> None:
     assert (again.current and again.current.config) == (studio.current and studio.current.config)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(RANDOM_LINKS)
 def test_random_query_params_open_a_usable_studio(params: dict[str, Any]) -> None:
@@ -540,6 +548,7 @@ def test_random_query_params_open_a_usable_studio(params: dict[str, Any]) -> Non
     assert_url_can_be_written(studio)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(studios(min_configs=1))
 def test_an_undamaged_link_reopens_the_same_studio_without_notices(studio: ss.Studio) -> None:
@@ -551,6 +560,7 @@ def test_an_undamaged_link_reopens_the_same_studio_without_notices(studio: ss.St
     assert again.view == studio.view
 
 
+@pytest.mark.slow
 @FUZZ
 @given(damaged_links())
 def test_a_damaged_link_opens_a_usable_studio_with_notices(params: dict[str, Any]) -> None:
@@ -583,6 +593,7 @@ def without_surrogates(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@pytest.mark.app
 @PAGE_FUZZ
 @given((RANDOM_LINKS | damaged_links()).map(without_surrogates))
 def test_a_fuzzed_url_shows_a_chart_or_a_clear_message_never_an_exception(
@@ -604,6 +615,7 @@ def test_a_fuzzed_url_shows_a_chart_or_a_clear_message_never_an_exception(
         assert at.warning
 
 
+@pytest.mark.app
 @settings(PAGE_FUZZ, max_examples=15)
 @given(st.lists(st.tuples(valid_configs(), TEXTS, EXTREME_FLOATS), min_size=1, max_size=3))
 def test_hostile_names_and_extreme_rates_in_a_link_never_show_an_exception(

@@ -362,6 +362,7 @@ def test_an_oversized_keras_file_is_refused_before_reading(tmp_path):
         read_file(path)
 
 
+@pytest.mark.app
 def test_bad_keras_uploads_on_the_page_say_so_and_lose_nothing(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
@@ -385,6 +386,7 @@ def test_bad_keras_uploads_on_the_page_say_so_and_lose_nothing(monkeypatch):
         assert ".keras" in error.value or "config.json" in error.value, error.value
 
 
+@pytest.mark.app
 def test_a_keras_upload_on_the_page_opens_its_schedule_and_says_where_from():
     from streamlit.testing.v1 import AppTest
 

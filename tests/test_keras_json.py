@@ -214,6 +214,7 @@ ARG_NAMES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(
     class_name=st.sampled_from([*lrviz.SCHEDULES, "Nope"]),

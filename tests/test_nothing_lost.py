@@ -187,6 +187,7 @@ JSON_VALUES = st.recursive(
 ARG_NAMES = sorted({p.name for spec in lrviz.SCHEDULES.values() for p in spec.params})
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     position=st.integers(0, len(CLASSES)),
@@ -298,6 +299,7 @@ PAGE_IMPORTS = {
 }
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("text", PAGE_IMPORTS.values(), ids=PAGE_IMPORTS.keys())
 def test_a_failed_import_on_the_page_shows_the_error_and_loses_nothing(text: str) -> None:
     at = run_page()
@@ -311,6 +313,7 @@ def test_a_failed_import_on_the_page_shows_the_error_and_loses_nothing(text: str
     assert errors(at) == [str(expected.value)]
 
 
+@pytest.mark.app
 def test_an_import_past_the_limit_on_the_page_shows_the_limit_and_loses_nothing() -> None:
     at = run_page()
     before = page_state(at)
@@ -322,6 +325,7 @@ def test_an_import_past_the_limit_on_the_page_shows_the_limit_and_loses_nothing(
     assert str(MAX_CONFIGS) in error
 
 
+@pytest.mark.app
 def test_a_bad_upload_on_the_page_shows_the_error_and_loses_nothing() -> None:
     at = run_page()
     before = page_state(at)
@@ -340,6 +344,7 @@ PAGE_EDITS = [
 ]
 
 
+@pytest.mark.app
 @pytest.mark.parametrize(("name", "value"), PAGE_EDITS)
 def test_a_rejected_number_entry_shows_the_error_and_loses_nothing(name: str, value: Any) -> None:
     at = run_page()
@@ -359,6 +364,7 @@ def test_a_rejected_number_entry_shows_the_error_and_loses_nothing(name: str, va
     )
 
 
+@pytest.mark.app
 def test_a_damaged_url_during_a_session_loses_nothing_and_is_restored() -> None:
     at = run_page()
     before = page_state(at)
@@ -368,6 +374,7 @@ def test_a_damaged_url_during_a_session_loses_nothing_and_is_restored() -> None:
     assert page_state(at) == before
 
 
+@pytest.mark.app
 def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatch) -> None:
     """Under load the browser can drop its widgets' state and send their defaults instead
     (`benchmarks/bench_load.py` saw a name come back '' and number entries 0.0, which their
@@ -397,6 +404,7 @@ def test_a_browser_falling_back_to_every_widget_default_loses_nothing(monkeypatc
     assert at.text_area(key="import.text").value == "[1, 2"
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("class_name", CLASSES)
 def test_every_editor_survives_a_browser_falling_back_to_widget_defaults(
     class_name: str, monkeypatch

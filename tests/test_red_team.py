@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 from streamlit.runtime.state.query_params import (
     CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
     CLIENT_STATE_QUERY_STRING_MAX_LENGTH,
@@ -51,12 +50,14 @@ AT_THE_LIMIT = {
 }
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("config", AT_THE_LIMIT.values(), ids=AT_THE_LIMIT.keys())
 def test_a_schedule_ending_at_the_step_limit_opens_with_the_range_at_the_limit(config):
     at = run(link(config))
     assert at.number_input(key="view.to").value == MAX_STEPS
 
 
+@pytest.mark.app
 def test_typing_the_largest_decay_steps_keeps_the_page_working():
     at = run()
     at.number_input(key=key(at, "decay_steps", "exact")).set_value(MAX_STEPS - 1).run()
@@ -91,6 +92,8 @@ HOSTILE_IMPORTS = {
 def literal_text(markdown: str) -> str:
     """The text `markdown` shows, read by an independent CommonMark + GFM-tables parser; fails
     unless it is one paragraph of plain text (no link, image, emphasis, code or HTML)."""
+    from markdown_it import MarkdownIt
+
     tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
     kinds = {child.type for child in tokens[1].children}
@@ -105,6 +108,7 @@ def import_error(text: str) -> str:
     return str(raised.value)
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("config", HOSTILE_IMPORTS.values(), ids=HOSTILE_IMPORTS.keys())
 def test_an_import_error_quoting_markdown_shows_it_as_literal_text(config):
     at = run()
@@ -122,6 +126,7 @@ LONE_SURROGATE = {
 }
 
 
+@pytest.mark.oracle
 def test_a_link_naming_a_configuration_with_a_lone_surrogate_opens_with_a_notice():
     at = run(link(LONE_SURROGATE, AT_THE_LIMIT["cosine to 10^12"]))
     assert len(studio(at).entries) == 1
@@ -130,6 +135,7 @@ def test_a_link_naming_a_configuration_with_a_lone_surrogate_opens_with_a_notice
     assert "Configuration 1 in the link (a\\ud800b) was not opened: Argument `name`" in text
 
 
+@pytest.mark.oracle
 def test_pasting_a_name_with_a_lone_surrogate_names_the_field():
     at = run()
     import_text(at, json.dumps(LONE_SURROGATE))
@@ -140,6 +146,7 @@ def test_pasting_a_name_with_a_lone_surrogate_names_the_field():
     assert len(studio(at).entries) == len(ss.starter_studio().entries)
 
 
+@pytest.mark.oracle
 def test_a_link_notice_for_a_configuration_without_a_name_does_not_say_none():
     broken = {"class_name": "CosineDecay", "config": {"initial_learning_rate": -1.0}}
     at = run(link(broken, AT_THE_LIMIT["cosine to 10^12"]))

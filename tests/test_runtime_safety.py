@@ -188,6 +188,7 @@ print(json.dumps({{
 """
 
 
+@pytest.mark.app
 def test_running_the_app_imports_no_ml_framework() -> None:
     env = {**os.environ, "KERAS_BACKEND": "numpy"}
     result = subprocess.run(

@@ -32,6 +32,7 @@ def _full_and_sampled(schedule, start, stop, columns=COLUMNS):
     return full, schedule(full), sampled, schedule(sampled)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     class_index=st.integers(0, len(CLASSES) - 1),
@@ -108,6 +109,7 @@ def test_reversed_range_is_rejected():
         sample_steps(schedule, 10, 5)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     class_index=st.integers(0, len(CLASSES) - 1),
@@ -166,6 +168,7 @@ def _assert_drawn_line_is_the_full_curve(schedule, stop, want):
     np.testing.assert_array_equal(got[1], want[1])
 
 
+@pytest.mark.slow
 def test_float32_full_envelope_matches_every_step():
     """The check below is itself checked: the same envelope as evaluating all 3e7 steps."""
     schedule = _sgdr(first=1999, lr0=1e-3, alpha=0.1)
@@ -192,6 +195,7 @@ def _sgdr(first, lr0, alpha):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first=st.integers(1, 5000),
@@ -230,6 +234,7 @@ def test_only_sgdr_with_unit_multipliers_has_periodic_spans():
     assert not lrviz.from_keras(lrviz.default_config("PolynomialDecay")).periodic_spans(10**12)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     decay_steps=st.integers(2, 40),
@@ -250,6 +255,7 @@ def test_breakpoints_too_many_to_list_are_evaluated_at_every_step(
     _assert_drawn_line_is_the_full_curve(schedule, stop, want)
 
 
+@pytest.mark.slow
 def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
     """10^5 exact cycle edges at 10^9 (steps rounded to 64): the candidates, checked per column."""
     config = lrviz.default_config("PolynomialDecay")
@@ -259,6 +265,7 @@ def test_cycling_polynomial_is_column_exact_where_float32_rounds_steps():
     _assert_drawn_line_is_the_full_curve(schedule, stop, _float32_full_envelope(schedule, stop))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("decay_steps", "listed"), [(4_999, True), (10_000, False)])
 def test_cycles_past_float32_exact_steps_are_column_exact(decay_steps, listed):
     """2-4 x 10^5 cycles at 2 x 10^9, past 2^24, checked per column against every float32 step.
@@ -351,6 +358,7 @@ def test_drifting_spans_name_the_chains_that_need_the_longer_period():
     assert broken and set(broken) <= set(span.irregular)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     decay_steps=st.one_of(st.integers(1, 300), st.sampled_from([16, 64, 1000, 10_000])),
@@ -543,6 +551,7 @@ def test_a_short_head_before_the_constant_tail_keeps_to_the_point_budget():
     np.testing.assert_array_equal(got[1], want[1])
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     decay_steps=st.sampled_from([16, 37, 100, 1000, 10_000]),

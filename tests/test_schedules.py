@@ -9,14 +9,16 @@ import pytest
 from config_factory import CLASSES, random_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from keras_oracle import keras
 
 import lrviz
 from lrviz.engine import REQUIRED
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("class_name", CLASSES)
 def test_spec_lists_keras_constructor_arguments_in_order_with_its_defaults(class_name):
+    from keras_oracle import keras
+
     keras_class = getattr(keras.optimizers.schedules, class_name)
     signature = inspect.signature(keras_class.__init__).parameters
     keras_params = [p for p in signature.values() if p.name != "self"]
@@ -110,6 +112,7 @@ F32_BASES = np.array(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(list(F32_BASES)) | st.floats(0, 4, width=32),

@@ -172,6 +172,7 @@ def states(draw: st.DrawFn, max_entries: int = MAX_CONFIGS) -> SharedState:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @ROUND_TRIPS
 @given(states())
 def test_random_states_round_trip_exactly_through_the_url(state: SharedState) -> None:
@@ -716,6 +717,7 @@ def last(value: str | list[str]) -> str | None:
     return value[-1] if value else None
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.dictionaries(PARAM_KEYS, PARAM_VALUES, max_size=8), st.sampled_from([None, VIEW_TYPES]))
 def test_arbitrary_text_params_never_raise_and_report_what_they_drop(
@@ -749,6 +751,7 @@ def test_random_bytes_compressed_as_payload_never_raise_and_are_reported(data: b
     assert readable or decoded.notices
 
 
+@pytest.mark.slow
 @FUZZ
 @given(states(max_entries=6), st.data())
 def test_truncated_links_never_raise_and_report_lost_configurations(
@@ -762,6 +765,7 @@ def test_truncated_links_never_raise_and_report_lost_configurations(
         assert decoded.notices
 
 
+@pytest.mark.slow
 @FUZZ
 @given(states(max_entries=6), st.data())
 def test_bit_flipped_links_never_raise_and_report_changed_configurations(
@@ -778,6 +782,7 @@ def test_bit_flipped_links_never_raise_and_report_changed_configurations(
         assert decoded.notices
 
 
+@pytest.mark.slow
 @FUZZ
 @given(states(max_entries=6), st.data())
 def test_bit_flipped_payloads_are_read_unchanged_or_reported(
@@ -801,6 +806,7 @@ def test_wrong_versions_never_raise_and_open_no_configurations(version: str | li
     assert decoded.state.entries == () and decoded.notices
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     st.one_of(st.sampled_from(["v", "c", "s", "x", "logy"]), VIEW_KEYS, st.text(max_size=10)),

@@ -14,10 +14,8 @@ import os
 import sys
 import types
 
-import jax.numpy as jnp
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from keras_oracle import keras_values as oracle_values
@@ -78,6 +76,8 @@ def by_framework(class_name: str, config: dict, prefix: str, **kwargs) -> Transl
 
 def run_torch(code: str, n: int) -> np.ndarray:
     """The optimizer's lr at steps 0..n-1 with scheduler.step() after every optimizer.step()."""
+    import torch
+
     namespace: dict = {"model": torch.nn.Linear(1, 1)}
     exec(code, namespace)
     optimizer, scheduler = namespace["optimizer"], namespace["scheduler"]
@@ -91,6 +91,8 @@ def run_torch(code: str, n: int) -> np.ndarray:
 
 def run_timm(code: str, n: int) -> np.ndarray:
     """The optimizer's lr at steps 0..n-1 with step_update(num_updates=k) after update k."""
+    import torch
+
     namespace: dict = {"model": torch.nn.Linear(1, 1)}
     exec(code, namespace)
     optimizer, scheduler = namespace["optimizer"], namespace["scheduler"]
@@ -103,6 +105,8 @@ def run_timm(code: str, n: int) -> np.ndarray:
 
 
 def run_optax(code: str, steps: np.ndarray) -> np.ndarray:
+    import jax.numpy as jnp
+
     namespace: dict = {}
     exec(code, namespace)
     return np.asarray(namespace["schedule"](jnp.asarray(steps, dtype=jnp.int32)), dtype=np.float64)
@@ -239,6 +243,7 @@ EXAMPLES = settings(max_examples=25, deadline=None)
 # --- values() equals each real library, and each snippet runs ------------------------------------
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(cosine_decay_configs())
 def test_optax_snippet_for_cosine_decay_computes_values(config):
@@ -250,6 +255,7 @@ def test_optax_snippet_for_cosine_decay_computes_values(config):
     )
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(restart_configs())
 def test_optax_snippet_for_restarts_computes_values(config):
@@ -264,6 +270,7 @@ def test_optax_snippet_for_restarts_computes_values(config):
     assert np.allclose(run_optax(translation.code, steps), expected, rtol=1e-5, atol=tolerance)
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(cosine_decay_configs())
 def test_pytorch_snippet_for_cosine_decay_computes_values(config):
@@ -279,6 +286,7 @@ def test_pytorch_snippet_for_cosine_decay_computes_values(config):
     )
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(restart_configs())
 def test_pytorch_snippet_for_restarts_computes_values(config):
@@ -291,6 +299,7 @@ def test_pytorch_snippet_for_restarts_computes_values(config):
     )
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(st.sampled_from(["CosineDecay", "CosineDecayRestarts"]), st.data())
 def test_lambda_lr_snippet_computes_values_bit_for_bit(class_name, data):
@@ -300,6 +309,7 @@ def test_lambda_lr_snippet_computes_values_bit_for_bit(class_name, data):
     np.testing.assert_array_equal(lrs, translation.values(np.arange(150)))
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(cosine_decay_configs())
 def test_transformers_snippet_for_cosine_decay_computes_values(config):
@@ -309,6 +319,7 @@ def test_transformers_snippet_for_cosine_decay_computes_values(config):
     assert np.allclose(run_torch(translation.code, n), expected, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(restart_configs(), st.integers(1, 200))
 def test_transformers_snippet_for_restarts_computes_values(config, total_steps):
@@ -319,6 +330,7 @@ def test_transformers_snippet_for_restarts_computes_values(config, total_steps):
     assert np.allclose(run_torch(translation.code, 250), expected, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(cosine_decay_configs())
 def test_timm_snippet_for_cosine_decay_computes_values(timm_scheduler, config):
@@ -328,6 +340,7 @@ def test_timm_snippet_for_cosine_decay_computes_values(timm_scheduler, config):
     assert np.allclose(run_timm(translation.code, n), expected, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.oracle
 @EXAMPLES
 @given(restart_configs().filter(lambda c: c["t_mul"] >= 1))
 def test_timm_snippet_for_restarts_computes_values(timm_scheduler, config):
@@ -465,6 +478,8 @@ def test_transformers_hard_restarts_miss_a_restart_through_float_rounding():
 
 @pytest.mark.oracle
 def test_timm_misses_a_restart_that_keras_makes(timm_scheduler):
+    import torch
+
     config = {"initial_learning_rate": 1.0, "first_decay_steps": 10, "t_mul": 3.0}
     translation = by_framework("CosineDecayRestarts", config, "timm")
     params = note_params(translation, "translate.restart_mismatch_timm")
@@ -491,19 +506,26 @@ def test_timm_raises_where_keras_returns_nan_for_t_mul_below_one(timm_scheduler)
         run_timm(translation.code, step + 1)
 
 
+@pytest.mark.oracle
 def test_linear_lr_refuses_the_start_factor_of_a_warmup_from_zero():
+    import torch
+
     optimizer = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1e-3)
     with pytest.raises(ValueError, match="greater than 0"):
         torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.0, total_iters=10)
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("t_mult", [2.0, 1.5, 0])
 def test_cosine_annealing_warm_restarts_refuses_a_non_integer_t_mult(t_mult):
+    import torch
+
     optimizer = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1e-3)
     with pytest.raises(ValueError, match="T_mult"):
         torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=t_mult)
 
 
+@pytest.mark.oracle
 def test_cosine_annealing_warm_restarts_snippet_passes_t_mul_as_an_int():
     config = {"initial_learning_rate": 1e-3, "first_decay_steps": 10, "t_mul": 2.0}
     translation = by_framework(
@@ -513,7 +535,9 @@ def test_cosine_annealing_warm_restarts_snippet_passes_t_mul_as_an_int():
     assert run_torch(translation.code, 40)[30] == pytest.approx(1e-3)
 
 
+@pytest.mark.oracle
 def test_transformers_lr_rate_schedule_peaks_one_step_before_num_warmup_steps():
+    import torch
     from transformers import get_cosine_with_min_lr_schedule_with_warmup_lr_rate
 
     optimizer = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)
@@ -609,6 +633,7 @@ def test_optax_sgdr_covers_ten_cycles_by_default():
     }
 
 
+@pytest.mark.oracle
 def test_optax_sgdr_stops_before_the_cycle_whose_m_mul_power_overflows_a_python_float():
     """The snippet computes m_mul**j in Python floats, which raise OverflowError past 1.8e308."""
     config = {"initial_learning_rate": 1e-3, "first_decay_steps": 1, "t_mul": 1.0, "m_mul": 3.0}
@@ -685,6 +710,7 @@ def test_a_hostile_name_stays_inside_a_comment():
         assert repr(name) in translation.code.splitlines()[0]
 
 
+@pytest.mark.oracle
 def test_snippets_keep_every_digit_of_the_learning_rates():
     config = {"initial_learning_rate": 1.2345678901234567e-4, "decay_steps": 30}
     translation = by_framework("CosineDecay", config, "PyTorch (CosineAnnealingLR)")

@@ -3,6 +3,7 @@
 Layers, each importing only the ones above it:
 
 - `float32`: Keras's numeric conventions (float32 steps, step ranks, scalar `power`, int32);
+- `phases`: what a class tells the teaching layer about its phases (`Teaching`);
 - `params`, `spec`: what an argument and a schedule class are (`ParamSpec`, `ScheduleSpec`);
 - `edges`, `xla`: breakpoints on the float32 grid; XLA's rewrites (reciprocal, fma);
 - one module per Keras class (`cosine_decay`, `cosine_decay_restarts`, ...): everything about
@@ -32,6 +33,7 @@ from lrviz.engine.float32 import (
     steps_float32,
 )
 from lrviz.engine.params import REQUIRED, ParamSpec
+from lrviz.engine.phases import NO_FORMULA, Periods, PhasePlan, Stages, Teaching
 from lrviz.engine.registry import EXAMPLE_CLASS, FIRST_CLASS, SCHEDULES
 from lrviz.engine.schedule import Schedule
 from lrviz.engine.spec import DriftingSpan, ScheduleSpec, docs_note, param_help, spec_summary
@@ -44,6 +46,7 @@ __all__ = [
     "FIRST_CLASS",
     "FLOAT32_EXACT_STEPS",
     "MAX_BREAKPOINTS",
+    "NO_FORMULA",
     "PATHS",
     "PI32",
     "REQUIRED",
@@ -52,8 +55,12 @@ __all__ = [
     "DriftingSpan",
     "NonFinite",
     "ParamSpec",
+    "Periods",
+    "PhasePlan",
     "Schedule",
     "ScheduleSpec",
+    "Stages",
+    "Teaching",
     "cast_int32",
     "compiled_spec",
     "computes_in_int",

@@ -31,6 +31,7 @@ from lrviz.engine.float32 import (
     computes_in_int,
     steps_float32,
 )
+from lrviz.engine.phases import Stages, Teaching, edge_level, keras_edge
 from lrviz.engine.spec import (
     ScheduleSpec,
     alpha_param,
@@ -161,6 +162,30 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return np.where(s < warmup_steps, warm, decay(s - warmup_steps, target))
 
 
+def floor_fraction(cfg: Config) -> float:
+    """Where Keras's clamp stops the cosine: 1, unless D + W rounds in float32.
+
+    Keras clamps the step at `decay_steps + warmup_steps` added in float32; above 2^24 the sum
+    can round down, so the decay stops short of its end (f < 1) and the floor is not
+    alpha * peak.
+    """
+    if cfg["warmup_target"] is None or computes_in_int(cfg):
+        return 1.0
+    warmup, decay = F32(cfg["warmup_steps"]), F32(cfg["decay_steps"])
+    return float((decay + warmup - warmup) / decay)
+
+
+def _phases(cfg: Config) -> Stages:
+    """(Warmup,) decay, floor: the edges are W and D + W added in Keras's dtype (D + W may round
+    above 2^24), or D without warmup."""
+    names = [(f"phase.{n}", f"formula.{CLASS}.{n}") for n in ("warmup", "decay", "floor")]
+    if cfg["warmup_target"] is None:
+        return Stages(edge_level(cfg, [keras_edge(cfg, cfg["decay_steps"])]), tuple(names[1:]))
+    warmup = keras_edge(cfg, cfg["warmup_steps"])
+    edges = [warmup, keras_edge(cfg, cfg["decay_steps"]) + warmup]
+    return Stages(edge_level(cfg, edges), tuple(names))
+
+
 def _findings(cfg: Config, reach: int) -> list[Finding]:
     """A warmup Keras ignores or that warms down, a floor outside [0, peak], a shifted floor."""
     found: list[Finding] = []
@@ -233,6 +258,7 @@ SPEC = ScheduleSpec(
     },
     link_code="C",
     compiled_evaluate=_compiled,
+    teaching=Teaching(_phases, int32_args=("warmup_target",)),
     findings=_findings,
     translated_as="cosine",
 )

@@ -36,6 +36,7 @@ from lrviz.engine.float32 import (
     steps_float32,
 )
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Periods, Teaching
 from lrviz.engine.spec import (
     ScheduleSpec,
     alpha_param,
@@ -85,6 +86,18 @@ def restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.nda
         t_fac = keras_power(t_mul, i_restart)
         sum_r = (F32(1.0) - t_fac) / (F32(1.0) - t_mul)
         return i_restart, (completed - sum_r) / t_fac
+
+
+def restart_index(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """Keras's period index i at each step (NaN past a t_mul < 1 horizon), in its dtype."""
+    if not computes_in_int(cfg):
+        return restart_position(cfg, steps)[0]
+    completed = steps.astype(np.int64) / np.float64(cfg["first_decay_steps"])
+    t_mul = cast_int32(cfg["t_mul"])
+    if t_mul == 1:
+        return np.floor(completed.astype(F32))  # ops.floor computes in float32
+    inner = (1.0 - completed * (1.0 - t_mul)).astype(np.int32)
+    return np.floor(np.log(inner.astype(F32)) / np.log(F32(t_mul)))
 
 
 def _eval_restarts_int(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -305,6 +318,18 @@ def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
     return lambda steps: compiled_restart_position(cfg, steps)[0]
 
 
+def _phases(cfg: Config) -> Periods:
+    """Period i = 0, 1, 2, ... by Keras's own index; NaN from `restarts_nan_from` on."""
+    return Periods(
+        lambda steps: restart_index(cfg, steps),
+        "phase.period",
+        f"formula.{CLASS}.period",
+        later_key="phase.later_periods",
+        nan_from=restarts_nan_from(cfg),
+        nan_formula_key=f"formula.{CLASS}.nan",
+    )
+
+
 def _findings(cfg: Config, reach: int) -> list[Finding]:
     """A floor outside [0, peak], NaN past the periods' sum (t_mul < 1), growing peaks."""
     found: list[Finding] = []
@@ -404,6 +429,7 @@ SPEC = ScheduleSpec(
     constant=_constant_restarts,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    teaching=Teaching(_phases, int32_args=("t_mul", "m_mul", "alpha")),
     findings=_findings,
     growth_param=_growth_param,
     nan_from=lambda cfg, limit: restarts_nan_from(cfg),

@@ -26,6 +26,7 @@ from lrviz.engine.float32 import (
     keras_power,
 )
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
     ScheduleSpec,
     flag_param,
@@ -73,6 +74,11 @@ def _monotone(cfg: Config) -> bool:
     return float(cfg["decay_rate"]) >= 0
 
 
+def _phases(cfg: Config) -> Stages:
+    """One phase, smooth or in stairs."""
+    return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
+
+
 def _findings(cfg: Config, reach: int) -> list[Finding]:
     """A decay_rate above 1: the rate grows."""
     if cfg["decay_rate"] > 1.0:
@@ -118,6 +124,7 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=staircase_index,
+    teaching=Teaching(_phases, int32_args=("decay_rate",)),
     findings=_findings,
     growth_param=_growth_param,
 )

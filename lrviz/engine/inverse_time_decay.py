@@ -19,6 +19,7 @@ import numpy as np
 from lrviz.engine.edges import stair_exponent, staircase_breaks
 from lrviz.engine.float32 import F32, Config, cast_int32, computes_in_int, steps_float32
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
     ScheduleSpec,
     flag_param,
@@ -71,6 +72,11 @@ def _monotone(cfg: Config) -> bool:
     return float(cfg["decay_rate"]) >= 0
 
 
+def _phases(cfg: Config) -> Stages:
+    """One phase, smooth or in stairs."""
+    return one_phase(f"formula.{CLASS}.staircase" if cfg["staircase"] else f"formula.{CLASS}")
+
+
 SPEC = ScheduleSpec(
     CLASS,
     spec_summary(CLASS),
@@ -105,4 +111,5 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=staircase_index,
+    teaching=Teaching(_phases, int32_args=("decay_rate",)),
 )

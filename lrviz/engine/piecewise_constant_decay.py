@@ -25,6 +25,7 @@ import numpy as np
 from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import F32, Config
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Periods, Teaching
 from lrviz.engine.spec import ScheduleSpec, name_param, param_help, spec_summary
 from lrviz.errors import ConfigError
 from lrviz.limits import INT32_MAX
@@ -81,6 +82,16 @@ def _check_piecewise(config: dict[str, Any]) -> None:
         )
 
 
+def _phases(cfg: Config) -> Periods:
+    """Interval i from boundaries[i-1] + 1 (the integer step compared, no float32)."""
+    boundaries = np.asarray(cfg["boundaries"], dtype=np.int64)
+
+    def level(steps: np.ndarray) -> np.ndarray:
+        return np.searchsorted(boundaries, steps.astype(np.int64), side="left")
+
+    return Periods(level, "phase.interval", f"formula.{CLASS}.interval", count=len(cfg["values"]))
+
+
 def _raw_findings(config: Mapping[str, Any]) -> list[Finding]:
     """Boundaries out of order: lrviz refuses them, Keras takes them and misbehaves."""
     boundaries = config.get("boundaries")
@@ -129,6 +140,7 @@ SPEC = ScheduleSpec(
     check=_check_piecewise,
     rate_param="values",
     float32_step=False,
+    teaching=Teaching(_phases),
     raw_findings=_raw_findings,
     tf_graph_rejects_int=False,
 )

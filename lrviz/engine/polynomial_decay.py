@@ -38,6 +38,7 @@ from lrviz.engine.float32 import (
     steps_float32,
 )
 from lrviz.engine.params import ParamSpec
+from lrviz.engine.phases import Periods, Stages, Teaching, edge_level, keras_edge, keras_steps
 from lrviz.engine.spec import (
     DriftingSpan,
     ScheduleSpec,
@@ -242,6 +243,29 @@ def cycle_index(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return np.where(x == 0, F32(1), np.ceil(x * reciprocal(cfg["decay_steps"])))
 
 
+def cycle_multiplier(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """k = ceil(s / D) (1 at step 0), the cycle a cycling PolynomialDecay is in, in Keras's dtype."""
+    s = keras_steps(cfg, steps)
+    if computes_in_int(cfg):
+        # numpy's int32 / int is float64; ops.ceil computes it in float32.
+        return np.where(s == 0, F32(1), np.ceil((s / np.float64(cfg["decay_steps"])).astype(F32)))
+    return np.where(s == 0, F32(1.0), np.ceil(s / F32(cfg["decay_steps"])))
+
+
+def _phases(cfg: Config) -> Stages | Periods:
+    """Decay, then the end value from D on; with `cycle`, cycle k = 1, 2, ... instead."""
+    if cfg["cycle"]:
+        return Periods(
+            lambda steps: cycle_multiplier(cfg, steps),
+            "phase.cycle",
+            f"formula.{CLASS}.cycle",
+            first=1,
+            later_key="phase.later_cycles",
+        )
+    names = (("phase.decay", f"formula.{CLASS}.decay"), ("phase.end", f"formula.{CLASS}.end"))
+    return Stages(edge_level(cfg, [keras_edge(cfg, cfg["decay_steps"])]), names)
+
+
 def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """PolynomialDecay: 1 - p fused as fl(1 - s * fl(1/D)) (slightly negative at s = D for half
     of all D: NaN for a non-integer power); with `cycle`, p = s / (D * ceil(s * fl(1/D)))."""
@@ -444,6 +468,7 @@ SPEC = ScheduleSpec(
     drifting=_drifting_polynomial,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    teaching=Teaching(_phases, int32_args=("end_learning_rate", "power")),
     findings=_findings,
     nan_from=cycle_nan_from,
     compiled_nan_from=_compiled_nan_from,

@@ -21,6 +21,7 @@ import numpy as np
 from lrviz.engine.finding import Finding
 from lrviz.engine.float32 import Config
 from lrviz.engine.params import REQUIRED, ParamSpec
+from lrviz.engine.phases import Teaching
 from lrviz.i18n import DEFAULT_LANGUAGE, catalog, t
 from lrviz.limits import MAX_STEPS
 
@@ -110,6 +111,8 @@ class ScheduleSpec:
     translated_as: str | None = None
     """The shape lrviz.translate writes for other frameworks: "cosine" (a cosine decay after an
     optional linear warmup) or "sgdr" (cosine with warm restarts); None when none has it."""
+    teaching: Teaching | None = field(default=None, repr=False)
+    """Its phases for the formula panel (lrviz.engine.phases); None: the panel has no formula."""
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

@@ -9,12 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from lrviz import ConfigError, formulas
+from lrviz import ConfigError
 from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
+from lrviz import teaching as formulas
 from lrviz.keras_json import schedules_from_json
-from lrviz.page import derived, live_drag, session
+from lrviz.page import derived, double_click, live_drag, session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
 
@@ -23,7 +24,8 @@ from lrviz.page.widgets import lazy_expander
 def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     """The chart. While an editor slider is dragged, this fragment alone reruns for each frame
     (`live_drag`) and draws the curves of the value under the mouse. A drag across the chart (a
-    zoom) reruns the whole page: the range entries and the link follow it."""
+    zoom) or a double-click on it (show all) reruns the whole page: the range entries and the link
+    follow it."""
     if session.take_chart_selected():
         st.rerun(scope="app")
     current = session.live_studio()
@@ -31,9 +33,11 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         horizon = derived.horizon(current)
         first, last = fg.shown_range(current.view, horizon)
     curves = chart(current, horizon, first, last)
-    live_drag.follower(
-        session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
-    )
+    with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
+        double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
+        live_drag.follower(
+            session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
+        )
     return curves
 
 

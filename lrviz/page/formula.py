@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lrviz import formulas
 from lrviz import state as ss
-from lrviz.compiled_formulas import compiled_worked
+from lrviz import teaching as formulas
 from lrviz.page import session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
+from lrviz.teaching import compiled_worked
 
 
 def formula_panel(entry: ss.OpenConfig) -> None:

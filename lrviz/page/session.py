@@ -50,6 +50,7 @@ CONFIG_PREFIX = "cfg."  # every configuration's widget key starts so (`widget_ke
 SLIDER = "slider"  # the role of a parameter's slider; the live drag follows these
 SLIDER_KEYS = (CONFIG_PREFIX, f".{SLIDER}")  # every parameter slider's key starts and ends so
 LIVE_KEY = "chart.live"  # the component that sends a dragged slider's frames (live_drag)
+SHOW_ALL_KEY = "chart.show_all"  # the component that hears a double-click on the chart
 CHART = "chart"
 MODE = "view.mode"
 X_UNIT = "view.x"
@@ -444,14 +445,20 @@ def _set_zoom(first: int, last: int, horizon: int) -> None:
 def on_chart_select() -> None:
     """A drag across the chart shows the steps it spans; a double-click (no box) shows all."""
     boxes = st.session_state[CHART]["selection"]["box"]
-    st.session_state[CHART_SELECTED] = True
     if not boxes:
-        apply(ss.set_view, zoom_from=0, zoom_to=0)
+        on_chart_show_all()
         return
+    st.session_state[CHART_SELECTED] = True
     view = studio().view
     per_unit = view.steps_per_epoch if view.x_unit == "epochs" else 1
     first, last = fg.dragged_steps(boxes[-1]["x"], per_unit)
     _set_zoom(first, last, st.session_state[SHOWN_HORIZON])
+
+
+def on_chart_show_all() -> None:
+    """A double-click on the chart shows every step, as "Show all" does."""
+    st.session_state[CHART_SELECTED] = True
+    apply(ss.set_view, zoom_from=0, zoom_to=0)
 
 
 def on_live_frame() -> None:
