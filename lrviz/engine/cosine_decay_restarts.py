@@ -288,16 +288,21 @@ def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarra
         if t_mul == F32(1.0):
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
-        # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding.
-        # log(inner) is XLA's kernel, the constant log(t_mul) is folded (correctly rounded).
-        inner = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
+        # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding;
+        # but 1 - t_mul = -1 (t_mul = 2) becomes a negation of c = step * fl(1 / F), which then
+        # has two uses and is rounded on its own: 1 + c. log(inner) is XLA's kernel, the
+        # constant log(t_mul) is folded (correctly rounded).
+        negated = t_mul == F32(2.0)
+        folded = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
+        inner = F32(1.0) + completed if negated else folded
         i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
         # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
-        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. With F = 1
-        # XLA drops the multiplication by 1 and fuses the other one: step - (1 - t_mul^i) * r.
+        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. Where c
+        # is rounded on its own (F = 1: XLA drops the multiplication by 1; t_mul = 2) the other
+        # multiplication is fused: c - (1 - t_mul^i) * r.
         one_minus = F32(1.0) - power(t_mul, i_restart)
-        if inverse == F32(1.0):
-            done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), x)
+        if inverse == F32(1.0) or negated:
+            done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), completed)
         else:
             done = fma(x, inverse, -(one_minus * reciprocal(F32(1.0) - t_mul)))
         return i_restart, done * power(t_mul, -i_restart)
