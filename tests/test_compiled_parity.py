@@ -62,10 +62,12 @@ def _geometric_config(rng: np.random.Generator, below_one: bool) -> dict:
     t_mul = rng.uniform(0.3, 0.995) if below_one else rng.uniform(1.005, 3.0)
     if rng.random() < 0.2:
         t_mul = rng.choice([0.5, 0.9, 0.99]) if below_one else rng.choice([1.01, 1.5, 2.0])
+    # t_mul = 2 (1 - t_mul = -1) takes its own XLA form; it shows past 2^24 steps.
+    first = 10 ** rng.uniform(7, 9.5) if t_mul == 2.0 else 10 ** rng.uniform(0, 5)
     return _keras(
         "CosineDecayRestarts",
         initial_learning_rate=1.0,
-        first_decay_steps=max(1, round(10 ** rng.uniform(0, 5))),
+        first_decay_steps=max(1, round(first)),
         t_mul=float(t_mul),
         m_mul=1.0,
         alpha=0.0,
@@ -73,9 +75,10 @@ def _geometric_config(rng: np.random.Generator, below_one: bool) -> dict:
 
 
 def _restarts_stop(schedule: lrviz.Schedule) -> int:
-    """Past the periods' sum (t_mul < 1), or 200 first periods (t_mul > 1)."""
+    """Past the periods' sum (t_mul < 1), or 200 first periods up to 10^8 (at least 3 restarts:
+    t_mul > 1)."""
     first, t_mul = schedule.config["first_decay_steps"], schedule.config["t_mul"]
-    return round(first / (1 - t_mul)) + 40 if t_mul < 1 else min(first * 200, 10**8)
+    return round(first / (1 - t_mul)) + 40 if t_mul < 1 else max(min(first * 200, 10**8), first * 8)
 
 
 def _restart_steps_to_check(schedule: lrviz.Schedule, rng: np.random.Generator) -> np.ndarray:
