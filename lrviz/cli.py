@@ -4,6 +4,9 @@
     lrviz plot CONFIG [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
     lrviz link CONFIG [...] [--base URL] [--lang L]     a link that opens them in the app
 
+Each takes `--run eager` (the default: Keras on numpy / torch / eager TensorFlow) or `--run
+compiled` (what JAX `fit` and TensorFlow with XLA apply, `Schedule.compiled()`).
+
 A CONFIG file is anything `lrviz.keras_import` reads: a .keras model, or a .json / .txt file with
 a schedule config or a list, an optimizer, a compile config or a model's config.json.
 
@@ -28,7 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lrviz import figures
-from lrviz.engine import Schedule
+from lrviz.engine import PATHS, Schedule
 from lrviz.errors import ConfigError, WordedError
 from lrviz.export_image import ImageExportUnavailable, figure_image
 from lrviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -48,6 +51,7 @@ EXIT_USAGE = 2
 OUTPUT_FORMATS = ("html", *IMAGE_FORMATS)
 TITLE_MARGIN = 40  # extra top margin (px) for a chart title above the legend
 LANG_LINK_KEY = next(f.metadata["key"] for f in fields(View) if f.name == "lang")
+RUN_LINK_KEY = next(f.metadata["key"] for f in fields(View) if f.name == "run")
 
 
 class CliError(WordedError):
@@ -154,14 +158,20 @@ def write_csv(schedules: Sequence[Schedule], steps: range, out: TextIO) -> None:
 
 
 def share_link(
-    schedules: Sequence[Schedule], base: str = DEFAULT_BASE, lang: str | None = None
+    schedules: Sequence[Schedule],
+    base: str = DEFAULT_BASE,
+    lang: str | None = None,
+    run: str = View.run,
 ) -> str:
     """A link that opens these configurations in the app, the first one selected.
 
     With `lang` the page opens in that language; without, in the reader's browser language.
+    `run` other than eager opens the chart on that path ("where it runs").
     """
     entries = tuple(Entry(schedule.to_keras()) for schedule in schedules)
     view = {LANG_LINK_KEY: lang} if lang else {}
+    if run != View.run:
+        view[RUN_LINK_KEY] = run
     return build_link(SharedState(entries=entries, view=view), base)
 
 
@@ -176,7 +186,9 @@ def output_format(path: str) -> str:
     return extension
 
 
-def plot_view(steps: int | None, log_y: bool, epochs: int | None, lang: str) -> View:
+def plot_view(
+    steps: int | None, log_y: bool, epochs: int | None, lang: str, run: str = "eager"
+) -> View:
     """The app's view options for `lrviz plot`: horizon automatic unless `steps` is given."""
     for option, value in (("--steps", steps), ("--epochs", epochs)):
         if value is not None and not 1 <= value <= MAX_STEPS:
@@ -187,6 +199,7 @@ def plot_view(steps: int | None, log_y: bool, epochs: int | None, lang: str) -> 
         x_unit="epochs" if epochs else "steps",
         steps_per_epoch=epochs or View.steps_per_epoch,
         horizon=steps or 0,
+        run=run,
     ).checked()
 
 
@@ -262,12 +275,18 @@ def write_whole(path: str, data: bytes) -> None:
 def plot(args: argparse.Namespace) -> None:
     """`lrviz plot`: every check before any work, and the file written only once complete."""
     output_format(args.output)
-    view = plot_view(args.steps, args.log_y, args.epochs, args.lang)
-    schedules = read_schedules(args.configs, args.lang)
+    view = plot_view(args.steps, args.log_y, args.epochs, args.lang, args.run)
+    schedules = [s.on_path(args.run) for s in read_schedules(args.configs, args.lang)]
     fig = plot_figure(schedules, view, marks=not args.no_marks, title=args.title)
     title = args.title or "lrviz: " + ", ".join(column_names(schedules))
     write_whole(args.output, render(fig, args.output, title, args.lang))
 
+
+RUN_HELP = (
+    "where the schedule runs: eager (default; Keras on numpy, torch or eager TensorFlow, bit for "
+    "bit) or compiled (what JAX `fit` and TensorFlow with XLA apply: NaN, stairs and restarts "
+    "at the steps of jitted Keras)"
+)
 
 CONFIG_HELP = (
     "a .keras model, or a .json/.txt file with a schedule config or a list of them, an "
@@ -301,6 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--lang", choices=list(LANGUAGES), help="language of the error messages (default en)"
     )
+    evaluate.add_argument("--run", choices=PATHS, default=View.run, help=RUN_HELP)
     chart = commands.add_parser(
         "plot",
         help="write the app's chart of the configs to .html, .png or .svg",
@@ -336,6 +356,7 @@ def _parser() -> argparse.ArgumentParser:
     chart.add_argument(
         "--no-marks", action="store_true", help="leave out the marks of the first configuration"
     )
+    chart.add_argument("--run", choices=PATHS, default=View.run, help=RUN_HELP)
     link = commands.add_parser("link", help="print a share link that opens the configs in the app")
     link.add_argument("configs", nargs="+", metavar="CONFIG", help=CONFIG_HELP)
     link.add_argument("--base", default=DEFAULT_BASE, help=f"app URL (default {DEFAULT_BASE})")
@@ -345,6 +366,7 @@ def _parser() -> argparse.ArgumentParser:
         help="open the app in this language and word errors in it "
         "(default: the reader's browser language; errors in en)",
     )
+    link.add_argument("--run", choices=PATHS, default=View.run, help=RUN_HELP)
     return parser
 
 
@@ -379,12 +401,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             steps = parse_steps(args.steps)
             schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
             check_count(schedules)
-            write_csv(schedules, steps, sys.stdout)
+            write_csv([s.on_path(args.run) for s in schedules], steps, sys.stdout)
         elif args.command == "plot":
             plot(args)
         else:
             schedules = read_schedules(args.configs, args.lang or DEFAULT_LANGUAGE)
-            link = share_link(schedules, args.base, args.lang)
+            link = share_link(schedules, args.base, args.lang, args.run)
             sys.stdout.write(link + "\n")
     except (CliError, LinkTooLong, ValueError) as err:
         say_error(error_text(err, args.lang or DEFAULT_LANGUAGE))

@@ -92,6 +92,60 @@ def test_link_without_lang_leaves_the_language_to_the_reader(config_files, capsy
     assert "lang" not in params  # the app then follows the browser's Accept-Language
 
 
+# PolynomialDecay(0.01, 1000, end_learning_rate=0.0, power=0.9): eager 0.0 from step 1000,
+# NaN from step 1000 under JAX `fit` (tests/test_compiled_parity.py checks it with jitted Keras).
+POLY_NAN = {
+    "class_name": "PolynomialDecay",
+    "config": {
+        "initial_learning_rate": 0.01,
+        "decay_steps": 1000,
+        "end_learning_rate": 0.0,
+        "power": 0.9,
+        "name": "poly",
+    },
+}
+
+
+@pytest.fixture
+def poly_nan(tmp_path):
+    path = tmp_path / "poly.json"
+    path.write_text(json.dumps(POLY_NAN))
+    return str(path)
+
+
+def test_eval_run_compiled_prints_the_compiled_values_nan_as_empty(poly_nan, capsys):
+    assert run(["eval", poly_nan, "--steps", "990:1010", "--run", "compiled"]) == 0
+    out = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(out))
+    steps = np.arange(990, 1010)
+    compiled = lrviz.from_keras(POLY_NAN).compiled()(steps)
+    np.testing.assert_array_equal(table["poly"].to_numpy(np.float32), compiled)
+    assert np.isnan(compiled[steps >= 1000]).all() and not np.isnan(compiled[steps < 1000]).any()
+    assert out.splitlines()[11] == "1000,"
+
+
+def test_eval_runs_eager_by_default_byte_for_byte(poly_nan, capsys):
+    assert run(["eval", poly_nan, "--steps", "0:3000:7"]) == 0
+    default = capsys.readouterr().out
+    assert run(["eval", poly_nan, "--steps", "0:3000:7", "--run", "eager"]) == 0
+    assert capsys.readouterr().out == default
+    table = pd.read_csv(io.StringIO(default))
+    eager = lrviz.from_keras(POLY_NAN)(np.arange(0, 3000, 7))
+    np.testing.assert_array_equal(table["poly"].to_numpy(np.float32), eager)
+    assert not np.isnan(eager).any()
+
+
+def test_link_run_compiled_opens_the_app_on_the_compiled_path(poly_nan, capsys):
+    assert run(["link", poly_nan, "--run", "compiled"]) == 0
+    params = parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+    studio, messages = from_link(params, decode_state(params, VIEW_TYPES))
+    assert messages == []
+    assert studio.view.run == "compiled"
+    assert [e.config for e in studio.entries] == [lrviz.from_keras(POLY_NAN).to_keras()]
+    assert run(["link", poly_nan, "--run", "eager"]) == 0
+    assert "run" not in parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+
+
 @pytest.mark.parametrize("command", ["eval", "link"])
 def test_eval_and_link_errors_follow_lang(tmp_path, capsys, command):
     bad_config = {"class_name": "CosineDecay", "config": {"initial_learning_rate": -1.0}}
@@ -118,6 +172,7 @@ def test_eval_and_link_errors_follow_lang(tmp_path, capsys, command):
         (["eval", "{one}", "--steps", "5:5"], "selects no step"),
         (["eval", "{one}", "--steps", "0:100000000"], "at most"),
         (["eval", "{one}", "--steps", "0:10:0"], "STEP >= 1"),
+        (["eval", "{one}", "--steps", "0:10", "--run", "jit"], "invalid choice: 'jit'"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, config_files, args, words):
@@ -224,6 +279,19 @@ def test_plot_html_y_values_are_the_engines_at_the_plotted_steps(tmp_path, confi
         np.testing.assert_array_equal(values, schedule(steps))
 
 
+def test_plot_run_compiled_draws_the_compiled_curve_with_its_nan_gap(tmp_path, poly_nan):
+    data, _, _, _ = _plot(tmp_path, poly_nan, "--run", "compiled", "--steps", "2000")
+    (trace,) = _curves(data)
+    steps = _array(trace["x"]).astype(np.int64)
+    values = np.asarray(_array(trace["y"]), dtype=np.float32)  # NaN is written as null
+    compiled = lrviz.from_keras(POLY_NAN).compiled()
+    np.testing.assert_array_equal(values, compiled(steps))
+    assert 1000 in steps.tolist() and np.isnan(values[steps >= 1000]).all()
+    assert not np.isnan(values[steps < 1000]).any()
+    eager, _, _, _ = _plot(tmp_path, poly_nan, "--steps", "2000")
+    assert not np.isnan(np.asarray(_array(_curves(eager)[0]["y"]), dtype=np.float32)).any()
+
+
 def test_plot_files_and_lists_are_coloured_in_order_like_the_app(tmp_path, config_files):
     data, _, _, _ = _plot(tmp_path, str(config_files[1]), str(config_files[0]))
     curves = _curves(data)
@@ -282,6 +350,7 @@ def test_plot_marks_the_first_configuration_unless_told_not_to(tmp_path, config_
         (["{full}", "{one}", "-o", "{out}.html"], "33 configs in all; lrviz takes at most 32"),
         (["{one}", "--steps", "0", "-o", "{out}.html"], "--steps must be a whole number"),
         (["{one}", "-o", "{nodir}/chart.html"], "cannot write"),
+        (["{one}", "--run", "xla", "-o", "{out}.html"], "invalid choice: 'xla'"),
     ],
 )
 def test_plot_bad_input_is_one_line_on_stderr_status_2_and_no_file(

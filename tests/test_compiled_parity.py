@@ -14,6 +14,7 @@ from jax_oracle import jitted_values
 
 import lrviz
 from lrviz.compiled_checks import first_compiled_nan
+from lrviz.engine.cosine_decay_restarts import compiled_restart_position
 
 pytestmark = pytest.mark.oracle
 
@@ -46,14 +47,57 @@ EXTRA_STEPS = {CYCLE_NAN: np.arange(13_107_195, 13_107_205)}
 
 
 def _geometric_restarts(schedule: lrviz.Schedule) -> bool:
-    """SGDR with t_mul != 1: its restart index goes through XLA's own float32 `log`."""
+    """SGDR with t_mul != 1: its restart index goes through XLA's own float32 `log` kernel."""
     return schedule.class_name == "CosineDecayRestarts" and schedule.config["t_mul"] != 1.0
 
 
+# SGDR with t_mul != 1, restart steps checked one by one: this many configs (half with t_mul
+# below 1, half above), around this many of each one's compiled restarts.
+GEOMETRIC_CONFIGS = 160
+RESTARTS_PER_CONFIG = 10
+
+
+def _geometric_config(rng: np.random.Generator, below_one: bool) -> dict:
+    """SGDR with t_mul != 1, a peak of 1 every period (m_mul 1, alpha 0): a restart is a jump."""
+    t_mul = rng.uniform(0.3, 0.995) if below_one else rng.uniform(1.005, 3.0)
+    if rng.random() < 0.2:
+        t_mul = rng.choice([0.5, 0.9, 0.99]) if below_one else rng.choice([1.01, 1.5, 2.0])
+    # t_mul = 2 (1 - t_mul = -1) takes its own XLA form; it shows past 2^24 steps.
+    first = 10 ** rng.uniform(7, 9.5) if t_mul == 2.0 else 10 ** rng.uniform(0, 5)
+    return _keras(
+        "CosineDecayRestarts",
+        initial_learning_rate=1.0,
+        first_decay_steps=max(1, round(first)),
+        t_mul=float(t_mul),
+        m_mul=1.0,
+        alpha=0.0,
+    )
+
+
+def _restarts_stop(schedule: lrviz.Schedule) -> int:
+    """Past the periods' sum (t_mul < 1), or 200 first periods up to 10^8 (at least 3 restarts:
+    t_mul > 1)."""
+    first, t_mul = schedule.config["first_decay_steps"], schedule.config["t_mul"]
+    return round(first / (1 - t_mul)) + 40 if t_mul < 1 else max(min(first * 200, 10**8), first * 8)
+
+
+def _restart_steps_to_check(schedule: lrviz.Schedule, rng: np.random.Generator) -> np.ndarray:
+    """Two steps either side of some compiled restarts, the 60 steps up to past the periods' sum
+    (t_mul < 1: dense restarts, then NaN), and random steps."""
+    stop = _restarts_stop(schedule)
+    marks = schedule.compiled().breakpoints(stop)
+    if marks.size > RESTARTS_PER_CONFIG:
+        marks = rng.choice(marks, RESTARTS_PER_CONFIG, replace=False)
+    near = (marks[:, None] + np.arange(-2, 3)[None, :]).ravel()
+    tail = np.arange(stop - 60, stop) if schedule.config["t_mul"] < 1 else NO_STEPS
+    steps = np.concatenate([near, tail, rng.integers(0, stop, 8)])
+    return np.unique(steps[steps >= 0]).astype(np.int64)
+
+
 @pytest.fixture(scope="module")
-def compared() -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
-    """(schedule, steps, jitted Keras values) for the named cases and random configs of every
-    class, all evaluated in one JAX subprocess."""
+def everything() -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
+    """(schedule, steps, jitted Keras values) for the named cases, random configs of every
+    class and the SGDR configs with t_mul != 1, all evaluated in one JAX subprocess."""
     rng = np.random.default_rng(15)
     configs = list(NAMED)
     configs += [random_config(name, rng) for name in CLASSES for _ in range(CONFIGS_PER_CLASS)]
@@ -65,8 +109,25 @@ def compared() -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
             steps = steps[steps < 2**31]  # `fit`'s step counter is int32 on JAX
         schedules.append(schedule)
         items.append({"config": schedule.to_keras(), "steps": steps.tolist()})
+    for index in range(GEOMETRIC_CONFIGS):
+        schedule = lrviz.from_keras(_geometric_config(rng, below_one=index % 2 == 0))
+        steps = _restart_steps_to_check(schedule, rng)
+        schedules.append(schedule)
+        items.append({"config": schedule.to_keras(), "steps": steps.tolist()})
     values = jitted_values(items)
     return [(s, np.array(i["steps"]), v) for s, i, v in zip(schedules, items, values)]
+
+
+@pytest.fixture(scope="module")
+def compared(everything) -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
+    """The named cases and the random configs of every class."""
+    return everything[: len(everything) - GEOMETRIC_CONFIGS]
+
+
+@pytest.fixture(scope="module")
+def geometric(everything) -> list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]:
+    """The SGDR configs with t_mul != 1 and steps around their restarts."""
+    return everything[len(everything) - GEOMETRIC_CONFIGS :]
 
 
 def _mismatches(schedule: lrviz.Schedule, steps: np.ndarray, keras: np.ndarray) -> list[str]:
@@ -100,23 +161,48 @@ def test_nan_steps_are_those_of_jitted_keras(compared):
         assert np.array_equal(ours, np.isnan(keras)), schedule
 
 
-def test_geometric_restarts_mostly_match(compared):
-    """t_mul != 1: XLA's float32 log differs from numpy's by an ulp, which can move a restart by
-    one step where log(...) / log(t_mul) lands within an ulp of a whole number, and near the
-    t_mul < 1 limit the fraction is ill-conditioned. Most steps still agree."""
-    checked, bad = 0, 0
-    for schedule, steps, keras in compared:
-        if not _geometric_restarts(schedule):
-            continue
-        t_mul = schedule.config["t_mul"]
-        if t_mul < 1:  # leave out where the periods are under 1% of the first one
-            limit = schedule.config["first_decay_steps"] / (1 - t_mul)
-            keep = steps < limit * (1 - 0.01 * (1 - t_mul))
-            steps, keras = steps[keep], keras[keep]
-        checked += steps.size
-        bad += len(_mismatches(schedule, steps, keras))
-    assert checked > 500
-    assert bad < 0.03 * checked
+def test_geometric_restarts_match_jitted_keras_at_every_step(compared, geometric):
+    """t_mul != 1: the restart index goes through XLA's own float32 `log` kernel
+    (`lrviz.engine.xla.log`), the fraction through `powf` and fused multiply-adds; up to and
+    past the periods' sum of t_mul < 1, where the fraction is ill-conditioned, too."""
+    checked, mismatches = 0, []
+    for schedule, steps, keras in compared + geometric:
+        if _geometric_restarts(schedule):
+            checked += steps.size
+            mismatches += _mismatches(schedule, steps, keras)
+    assert checked > 8000
+    assert not mismatches, f"{len(mismatches)} of {checked} differ, e.g. {mismatches[:3]}"
+
+
+def test_restart_steps_are_those_of_jitted_keras(geometric):
+    """Every step where jitted Keras restarts (its rate jumps back up to the peak) is a step where
+    the compiled restart index changes, and a compiled breakpoint, and no other. Checked where
+    both periods last at least 4 steps (the step before a restart is then under 15% of the peak,
+    the restart step above 85%); shorter periods are every step a breakpoint."""
+    checked = 0
+    for schedule, steps, keras in geometric:
+        cfg = schedule.config
+        after = np.flatnonzero(np.diff(steps) == 1) + 1
+        index = compiled_restart_position(cfg, steps)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            periods = cfg["first_decay_steps"] * cfg["t_mul"] ** index
+            keep = np.fmin(periods[after - 1], periods[after]) >= 4
+            ours = steps[after][keep & (index[after] != index[after - 1])]
+            theirs = steps[after][keep & (keras[after] > keras[after - 1] + 0.5)]
+        assert ours.tolist() == theirs.tolist(), schedule
+        marks = schedule.compiled().breakpoints(_restarts_stop(schedule))
+        assert np.isin(theirs, marks).all(), schedule
+        checked += theirs.size
+    assert checked > 800
+
+
+def test_geometric_restarts_turn_nan_at_the_steps_of_jitted_keras(geometric):
+    nan_configs = 0
+    for schedule, steps, keras in geometric:
+        ours = np.isnan(schedule.compiled()(steps))
+        assert np.array_equal(ours, np.isnan(keras)), schedule
+        nan_configs += bool(ours.any())
+    assert nan_configs > 50
 
 
 def test_polynomial_nan_and_stair_steps_of_the_issue(compared):

@@ -46,7 +46,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import fma, reciprocal
+from lrviz.engine.xla import fma, folded_log, log, power, reciprocal
 from lrviz.limits import MAX_STEPS
 
 CLASS = "CosineDecayRestarts"
@@ -277,7 +277,9 @@ def _settles_restarts(cfg: Config) -> int:
 
 
 def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(period index, fraction of it done) as XLA computes them (reciprocals, fused 1 - c(1-t))."""
+    """(period index, fraction of it done) as XLA computes them: reciprocals, fused multiply-adds,
+    XLA's own float32 `log` kernel and `powf`. The index is bit for bit that of jitted Keras
+    (tests/test_compiled_parity.py), so every restart and the first NaN fall on its steps."""
     t_mul = F32(cfg["t_mul"])
     x = steps_float32(steps)
     inverse = reciprocal(cfg["first_decay_steps"])
@@ -286,14 +288,24 @@ def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarra
         if t_mul == F32(1.0):
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
-        # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding.
-        inner = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
-        i_restart = np.floor(np.log(inner) * reciprocal(np.log(t_mul)))
-        # (completed - sum_r) / t_mul^i as XLA has it: completed - (1 - t_mul^i) * fl(1 / (1 -
-        # t_mul)) fused, then times t_mul^-i.
-        sum_r = F32(1.0) - keras_power(t_mul, i_restart)
-        done = fma(-sum_r, reciprocal(F32(1.0) - t_mul), completed)
-        return i_restart, done * keras_power(t_mul, -i_restart)
+        # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding;
+        # but 1 - t_mul = -1 (t_mul = 2) becomes a negation of c = step * fl(1 / F), which then
+        # has two uses and is rounded on its own: 1 + c. log(inner) is XLA's kernel, the
+        # constant log(t_mul) is folded (correctly rounded).
+        negated = t_mul == F32(2.0)
+        folded = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
+        inner = F32(1.0) + completed if negated else folded
+        i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
+        # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
+        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. Where c
+        # is rounded on its own (F = 1: XLA drops the multiplication by 1; t_mul = 2) the other
+        # multiplication is fused: c - (1 - t_mul^i) * r.
+        one_minus = F32(1.0) - power(t_mul, i_restart)
+        if inverse == F32(1.0) or negated:
+            done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), completed)
+        else:
+            done = fma(x, inverse, -(one_minus * reciprocal(F32(1.0) - t_mul)))
+        return i_restart, done * power(t_mul, -i_restart)
 
 
 def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -301,7 +313,7 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     lr0 = F32(cfg["initial_learning_rate"])
     alpha = F32(cfg["alpha"])
     i_restart, completed = compiled_restart_position(cfg, steps)
-    m_fac = keras_power(F32(cfg["m_mul"]), i_restart)
+    m_fac = power(F32(cfg["m_mul"]), i_restart)
     cosine = F32(0.5) * m_fac * (F32(1.0) + np.cos(PI32 * completed))
     return lr0 * fma(F32(1) - alpha, cosine, alpha)
 
