@@ -1,4 +1,4 @@
-"""The compiled path: a spec turned into what XLA applies (JAX `fit`, TF `jit_compile`).
+"""The compiled path: a spec turned into what XLA applies under JAX `fit` (always jitted).
 
 Keras's JAX trainer evaluates the schedule inside the jitted train step, and XLA rewrites its
 arithmetic: a division by a constant becomes a multiplication by the float32 reciprocal
@@ -6,9 +6,14 @@ arithmetic: a division by a constant becomes a multiplication by the float32 rec
 rounding). Both move discrete events: `1 - p` of a `PolynomialDecay` goes slightly negative at
 `decay_steps` for about half of all `decay_steps` (so a non-integer `power` gives NaN from there
 on), and a stair, restart or cycle can change one step late (or early). Everything here
-reproduces those two rewrites in numpy; XLA's own float32 `cos`, `log`, `exp` and `pow` differ
-from numpy's by a few ulp, so values elsewhere agree to a few ulp (tested to 1e-4 relative),
-not bit for bit (tests/test_compiled_parity.py checks this against real jitted Keras 3.15.1).
+reproduces those rewrites in numpy, and XLA's CPU float32 `log`, its folded constants and `powf`
+where they decide a restart (`lrviz.engine.xla`); XLA's own `cos` and `exp` differ from numpy's
+by a few ulp, so values elsewhere agree to a few ulp (tested to 1e-4 relative), not bit for bit
+(tests/test_compiled_parity.py checks this against real jitted Keras 3.15.1).
+
+TensorFlow is not this path: measured once with tensorflow-cpu 2.21, `jit_compile=True` agrees
+with it on stairs and restarts but returns the eager value where JAX gives PolynomialDecay's NaN,
+and plain `tf.function` moves some stairs and restarts on its own. Neither is modelled.
 
 Integer learning rates are not modelled separately: `Schedule.compiled()` of an
 integer-rate schedule evaluates the eager integer arithmetic, which jitted Keras follows but at
