@@ -187,10 +187,8 @@ def test_a_double_click_on_the_chart_shows_every_step_again(browser, app_url):
     page.context.close()
 
 
-def test_a_sweep_of_alpha_draws_its_family_on_the_chart(browser, app_url):
-    page = open_page(browser, app_url, 1280, 800)
-    page.get_by_text("Sweep an argument").click()
-    wait_until_settled(page)
+def _draw_family(page, expected: list[str]) -> None:
+    """Pick alpha, type the values and draw; returns once the legend lists exactly `expected`."""
     picker = page.get_by_role("combobox", name="Argument")
     option = page.get_by_role("option", name="alpha", exact=True)
     for _ in range(5):  # a click that lands while the panel is redrawn leaves the list closed
@@ -203,27 +201,37 @@ def test_a_sweep_of_alpha_draws_its_family_on_the_chart(browser, app_url):
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             wait_until_settled(page)
+    else:
+        raise AssertionError("the Argument list never offered alpha")
     page.keyboard.press("Enter")
     values = page.get_by_role("textbox", name="Values")
     values.fill("0, 0.05, 0.1, 0.2")
     values.press("Enter")
     wait_until_settled(page)
+    page.get_by_role("button", name="Draw the family").click()
+    # Plotly redraws asynchronously: wait until the legend lists exactly the family.
+    page.wait_for_function(
+        "names => JSON.stringify([...document.querySelectorAll("
+        "'[data-testid=\"stPlotlyChart\"] .legendtext')].map(n => n.textContent))"
+        " === JSON.stringify(names)",
+        arg=expected,
+        timeout=15_000,
+    )
+
+
+def test_a_sweep_of_alpha_draws_its_family_on_the_chart(browser, app_url):
+    page = open_page(browser, app_url, 1280, 800)
+    page.get_by_text("Sweep an argument").click()
+    wait_until_settled(page)
     expected = ["warmup_cosine", "alpha = 0.0", "alpha = 0.05", "alpha = 0.1", "alpha = 0.2"]
-    for attempt in range(3):  # under load a click can land while the panel is being redrawn
-        page.get_by_role("button", name="Draw the family").click()
+    for attempt in range(3):  # under load a keypress or click can land while the panel redraws
         try:
-            # Plotly redraws asynchronously: wait until the legend lists exactly the family.
-            page.wait_for_function(
-                "names => JSON.stringify([...document.querySelectorAll("
-                "'[data-testid=\"stPlotlyChart\"] .legendtext')].map(n => n.textContent))"
-                " === JSON.stringify(names)",
-                arg=expected,
-                timeout=15_000,
-            )
+            _draw_family(page, expected)
             break
         except PlaywrightTimeout:
+            legend = page.locator('[data-testid="stPlotlyChart"] .legendtext').all_inner_texts()
             if attempt == 2:
-                raise
+                raise AssertionError(f"legend {legend}, URL {page.url}") from None
             wait_until_settled(page)
     assert page.locator(CHART_LINE).count() == 5
     page.wait_for_function(
