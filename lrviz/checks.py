@@ -44,7 +44,7 @@ def _integer_finding(schedule: Schedule) -> Finding | None:
     return Finding("integer_learning_rate", "warning", param, params, detail)
 
 
-def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]:
+def _schedule_findings(schedule: Schedule, reach: int) -> list[Finding]:
     """The findings of every class (integer rates, float32 limits, names) and the class's own."""
     spec = schedule.spec
     found: list[Finding] = []
@@ -52,12 +52,12 @@ def _schedule_findings(schedule: Schedule, horizon: int | None) -> list[Finding]
     if integer:
         found.append(integer)
     if spec.findings is not None:
-        found.extend(spec.findings(schedule.config, _reach(schedule, horizon)))
+        found.extend(spec.findings(schedule.config, reach))
     found.extend(_beyond_float32_findings(schedule))
-    overflow = _overflow_finding(schedule, horizon)
+    overflow = _overflow_finding(schedule, reach)
     if overflow:
         found.append(overflow)
-    float32 = _float32_finding(schedule, horizon)
+    float32 = _float32_finding(schedule, reach)
     if float32:
         found.append(float32)
     scope = _scope_name_finding(schedule)
@@ -89,11 +89,10 @@ def _reach(schedule: Schedule, horizon: int | None) -> int:
     return max(horizon or 0, schedule.settles_at())
 
 
-def _float32_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
+def _float32_finding(schedule: Schedule, reach: int) -> Finding | None:
     """Steps past 2^24 are rounded to float32 (not where Keras computes with the integer step)."""
     if not schedule.float32_steps:
         return None
-    reach = _reach(schedule, horizon)
     if reach <= FLOAT32_EXACT_STEPS:
         return None
     jump = int(np.spacing(np.float32(reach)))
@@ -125,13 +124,13 @@ def _beyond_float32_findings(schedule: Schedule) -> list[Finding]:
     return found
 
 
-def _overflow_finding(schedule: Schedule, horizon: int | None) -> Finding | None:
+def _overflow_finding(schedule: Schedule, reach: int) -> Finding | None:
     """A rate that grows without bound overflows float32: inf (or NaN) from some step on."""
     growth = schedule.spec.growth_param
     param = None if growth is None else growth(schedule.config)
     if param is None or schedule.uses_integer_dtype:
         return None
-    step = first_non_finite(schedule, _reach(schedule, horizon))
+    step = first_non_finite(schedule, reach)
     if step is None:
         return None
     at = schedule(step)
@@ -180,5 +179,5 @@ def findings(config: Schedule | Mapping[str, Any], horizon: int | None = None) -
 
 def _with_compiled(schedule: Schedule, horizon: int | None) -> list[Finding]:
     """The eager findings, then what the compiled path (JAX `fit`, XLA) does differently."""
-    compiled = compiled_findings(schedule, _reach(schedule, horizon))
-    return _schedule_findings(schedule, horizon) + list(compiled)
+    reach = _reach(schedule, horizon)
+    return _schedule_findings(schedule, reach) + list(compiled_findings(schedule, reach))

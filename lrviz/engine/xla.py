@@ -1,4 +1,4 @@
-"""XLA's float32 rewrites, as numpy: what the compiled path (JAX `fit`, TF `jit_compile`) computes.
+"""XLA's float32 rewrites, as numpy: what the compiled path (JAX `fit`) computes.
 
 XLA rewrites a division by a constant into a multiplication by the float32 reciprocal
 (`x / d` -> `x * fl(1 / d)`) and, on CPUs with FMA (x86-64 since Haswell, ARM64), fuses a
