@@ -104,6 +104,27 @@ def test_a_page_open_through_a_server_restart_applies_its_next_press(context):
         press_and_check(page, studio)
 
 
+def test_a_page_open_through_a_server_restart_applies_a_press_beside_the_chart(context):
+    """The controls beside the chart rerun only the main area's fragment, which a new session
+    has not registered yet: the page must run whole on reconnecting, or that press is dropped."""
+    port = free_port()
+    studio = two_configurations()
+    with running_app(port) as url:
+        page = open_page(context, link(url, studio))
+    with running_app(port):
+        entry = page.get_by_role("spinbutton", name="From step")
+        expect(entry).to_be_enabled(timeout=RECONNECT_TIMEOUT)
+        wait_until_settled(page, timeout=RECONNECT_TIMEOUT)
+        entry.fill("1234")
+        entry.press("Enter")
+        zoomed = ss.set_view(studio, zoom_from=1234)
+        expect(page).to_have_url(link(url, zoomed), timeout=RECONNECT_TIMEOUT)
+        wait_until_settled(page, timeout=RECONNECT_TIMEOUT)
+        fresh = open_page(context, page.url)
+        assert chart_paths(page) == chart_paths(fresh)
+        fresh.close()
+
+
 def test_a_page_whose_replica_is_killed_carries_on_on_another_with_what_was_typed(context):
     with serving(replicas=2) as served:
         page = open_page(context, link(served.url, two_configurations()))

@@ -12,6 +12,7 @@ the panels give it to their widget. Tests take their keys from here too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
@@ -25,7 +26,7 @@ from lrviz.errors import Phrase
 from lrviz.i18n import pick_language, t
 from lrviz.keras_import import Imported, read_keras
 from lrviz.limits import MAX_CONFIGS, MAX_STEPS
-from lrviz.page import derived, live_drag
+from lrviz.page import derived, live_drag, resync
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 # Session keys that are no widget's.
@@ -40,6 +41,7 @@ SHOWN_HORIZON = "shown_horizon"
 PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
 RESTORING = "restoring"
+RESYNC = "resync"  # the session's first full run is not over yet (see `lrviz.page.resync`)
 LIVE_FRAME = "live_frame"  # the frame that reran the chart, until that run takes it
 LIVE_ACK = "live_ack"  # the number of the last frame taken
 LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
@@ -51,6 +53,7 @@ SLIDER = "slider"  # the role of a parameter's slider; the live drag follows the
 SLIDER_KEYS = (CONFIG_PREFIX, f".{SLIDER}")  # every parameter slider's key starts and ends so
 LIVE_KEY = "chart.live"  # the component that sends a dragged slider's frames (live_drag)
 SHOW_ALL_KEY = "chart.show_all"  # the component that hears a double-click on the chart
+RESYNC_KEY = "page.resync"  # the component that resends a reconnected page's widgets
 CHART = "chart"
 MODE = "view.mode"
 X_UNIT = "view.x"
@@ -113,11 +116,33 @@ def widget_value(key: str, default: Any = None) -> Any:
     return st.session_state.get(key, default)
 
 
+# Streamlit's frontend runs the whole page again when it reconnects only if the page has a
+# fragment that reruns itself (`run_every`); otherwise it waits for the next press. Longer than
+# about 24 days would overflow the browser's timer (and make it fire every millisecond).
+RECONNECT_TIMER = timedelta(days=1)
+
+
+@st.fragment(run_every=RECONNECT_TIMER)
+def run_whole_on_reconnect() -> None:
+    """Nothing to draw: having this fragment makes a reconnected page run whole at once.
+
+    A page that outlives its server (a restart, another replica) reconnects to a new session,
+    which has not registered the main area's fragment yet; a press beside the chart reruns that
+    fragment alone, and Streamlit skips a fragment it does not know, so the press would be
+    dropped until a press elsewhere ran the whole page. Running the whole page on reconnecting
+    registers it (and any edit the page sends is replayed, `replay_page_edits`). Once a day it
+    reruns, doing nothing.
+    """
+
+
 def run(page: Callable[[], None]) -> None:
     """Run `page` as a full run of the page (the main area's fragment can run alone too)."""
     st.session_state[FULL_RUN] = True
     try:
+        run_whole_on_reconnect()
         page()
+        if st.session_state.pop(RESYNC, False):
+            resync.after_first_run(RESYNC_KEY, get_script_run_ctx().session_id)
     finally:
         st.session_state[FULL_RUN] = False
         st.session_state.pop(RESTORING, None)  # a first run cut short restores nothing later
@@ -142,6 +167,7 @@ def start_session() -> None:
     st.session_state[TABLE_REV] = {}
     st.session_state[REMEMBERED] = {}
     st.session_state[RESTORING] = {}
+    st.session_state[RESYNC] = True
 
 
 def page_horizon() -> int:
