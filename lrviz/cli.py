@@ -284,8 +284,9 @@ def plot(args: argparse.Namespace) -> None:
 
 RUN_HELP = (
     "where the schedule runs: eager (default; Keras on numpy, torch or eager TensorFlow, bit for "
-    "bit) or compiled (what JAX `fit` and TensorFlow with XLA apply: NaN, stairs and restarts "
-    "at the steps of jitted Keras)"
+    "bit), compiled (what JAX `fit` applies: NaN, stairs and restarts at the steps of jitted "
+    "Keras), tf-xla (TensorFlow `fit` with jit_compile=True, the default with a GPU) or tf-graph "
+    "(TensorFlow's tf.function without XLA, `fit`'s default on a CPU)"
 )
 
 CONFIG_HELP = (

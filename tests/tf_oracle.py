@@ -70,7 +70,10 @@ def _main() -> None:
         schedules = []
         for index, item in enumerate(batch):
             # TensorFlow's name scopes refuse spaces and '#': the name changes no value.
-            config = {**item["config"], "config": {**item["config"]["config"], "name": f"lr{index}"}}
+            config = {
+                **item["config"],
+                "config": {**item["config"]["config"], "name": f"lr{index}"},
+            }
             schedules.append(keras.optimizers.schedules.deserialize(config))
         width = max(len(item["steps"]) for item in batch)
         table = np.zeros((width, len(batch)), dtype=np.int64)
