@@ -291,8 +291,8 @@ def _tf_xla(cfg: Config, steps: np.ndarray) -> np.ndarray:
     D < 2^24 (exact there); LLVM then folds the clamped branch, (lr0 - end) * (1 - D * fl(1/D))^power
     + end, into a constant with each operation rounded on its own (no fma; `pow` in float64).
     So 1 - p goes below 0 only at step D itself (NaN there for a non-integer power, as under JAX
-    `fit`), and from D + 1 on the rate is that constant: end_learning_rate when D * fl(1/D)
-    rounds to 1, else a little off it (NaN if it rounds above 1)."""
+    `fit`), and from D + 1 on the rate is that constant: end_learning_rate where D * fl(1/D)
+    rounds to 1, else (lr0 - end) * 2^(-24 power) + end (it never rounds above 1)."""
     compiled = _compiled(cfg, steps)
     decay_steps = F32(cfg["decay_steps"])
     if cfg["cycle"] or decay_steps >= FLOAT32_EXACT_STEPS:
@@ -425,14 +425,13 @@ def _compiled_cycle_nan_from(cfg: Config, limit: int, evaluate: Evaluate = _comp
 NEAREST_SEARCH = 1000
 
 
-def safe_decay_steps(decay_steps: int, fused: bool = True) -> int | None:
-    """The decay_steps nearest `decay_steps` for which XLA's fused 1 - D * fl(1 / D) (or, not
-    `fused`, tf.function's 1 - fl(D * fl(1 / D))) is not negative (so a PolynomialDecay ends at
-    end_learning_rate, not NaN), or None."""
+def safe_decay_steps(decay_steps: int) -> int | None:
+    """The decay_steps nearest `decay_steps` for which XLA's fused 1 - D * fl(1 / D) is not
+    negative (so a PolynomialDecay ends at end_learning_rate, not NaN), or None."""
     near = decay_steps + np.arange(-NEAREST_SEARCH, NEAREST_SEARCH + 1)
     near = near[near > 0]
     d = near.astype(F32)
-    ok = (fma(-d, F32(1) / d, F32(1)) if fused else F32(1) - d * (F32(1) / d)) >= 0
+    ok = fma(-d, F32(1) / d, F32(1)) >= 0
     if not ok.any():
         return None
     found = near[ok]
@@ -462,25 +461,14 @@ def _compiled_nan_fix(cfg: Config) -> dict[str, Any] | None:
 
 
 def _graph_nan_from(cfg: Config, limit: int) -> int | None:
-    """First NaN under tf.function: 1 - fl(D * fl(1 / D)) below 0 with a non-integer power
-    (from decay_steps on); with `cycle` just after cycle edges past 2^23, as compiled."""
-    if F32(cfg["power"]).is_integer():
+    """First NaN under tf.function: only with `cycle` (just after cycle edges past 2^23, where
+    the cycle index is the compiled one). Without it 1 - fl(D * fl(1 / D)) is never below 0
+    (D * fl(1 / D) rounds to 1 or to 1 - 2^-24, never above 1), so the curve ends at
+    end_learning_rate or a little above it, never NaN."""
+    if not cfg["cycle"] or F32(cfg["power"]).is_integer():
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        if cfg["cycle"]:
-            return _compiled_cycle_nan_from(cfg, limit, _tf_graph)
-        decay_steps = F32(cfg["decay_steps"])
-        below_zero = F32(1) - decay_steps * reciprocal(decay_steps) < 0
-    step = int(cfg["decay_steps"])
-    return step if below_zero and step <= limit else None
-
-
-def _graph_nan_fix(cfg: Config) -> dict[str, Any] | None:
-    """Without `cycle`: the nearest decay_steps whose tf.function 1 - p stays >= 0."""
-    safe = safe_decay_steps(int(cfg["decay_steps"]), fused=False)
-    if cfg["cycle"] or safe is None:
-        return None
-    return {"power": cfg["power"], "safe": safe}
+        return _compiled_cycle_nan_from(cfg, limit, _tf_graph)
 
 
 def _findings(cfg: Config, reach: int) -> list[Finding]:
@@ -530,7 +518,7 @@ SPEC = ScheduleSpec(
     compiled_index=_compiled_index,
     tf_paths={
         "tf-xla": PathArithmetic(_tf_xla),
-        "tf-graph": PathArithmetic(_tf_graph, _compiled_index, _graph_nan_from, _graph_nan_fix),
+        "tf-graph": PathArithmetic(_tf_graph, _compiled_index, _graph_nan_from),
     },
     teaching=Teaching(_phases, int32_args=("end_learning_rate", "power")),
     findings=_findings,
