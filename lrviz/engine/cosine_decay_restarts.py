@@ -329,10 +329,10 @@ def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
 
 
 def graph_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(period index, fraction of it done) as `tf.function` computes them: Grappler's
-    reciprocals and folded constants (1 - step * fl(fl(1 / F) (1 - t_mul)), log(t_mul) folded
-    and divided by as fl(1 / log(t_mul))), each operation rounded on its own, glibc's `logf`
-    and `powf` (`lrviz.engine.grappler`)."""
+    """(period index, fraction of it done) as `tf.function` computes them (read off Grappler's
+    optimized graph): c = step * fl(1 / F), 1 - fl(1 - t_mul) c, log(t_mul) folded by glibc's
+    `logf` and divided by as fl(1 / log(t_mul)), sum_r = (1 - t_mul^i) fl(1 / (1 - t_mul)), each
+    operation rounded on its own, glibc's `logf` and `powf` (`lrviz.engine.grappler`)."""
     t_mul = F32(cfg["t_mul"])
     x = steps_float32(steps)
     inverse = reciprocal(cfg["first_decay_steps"])
@@ -341,8 +341,9 @@ def graph_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, 
         if t_mul == F32(1.0):
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
-        inner = F32(1.0) - x * (inverse * (F32(1.0) - t_mul))
-        i_restart = np.floor(graph_log(inner) * reciprocal(folded_log(t_mul)))
+        # step * fl(1 / F) has two uses, so Grappler does not fold 1 - t_mul into its constant.
+        inner = F32(1.0) - (F32(1.0) - t_mul) * completed
+        i_restart = np.floor(graph_log(inner) * reciprocal(graph_log(t_mul)))
         t_fac = power(t_mul, i_restart)
         sum_r = (F32(1.0) - t_fac) * reciprocal(F32(1.0) - t_mul)
         return i_restart, (completed - sum_r) / t_fac

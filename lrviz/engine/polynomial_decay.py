@@ -439,8 +439,9 @@ def safe_decay_steps(decay_steps: int) -> int | None:
 
 
 def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
-    """First compiled NaN: 1 - p below 0 with a non-integer power (without `cycle` from
-    decay_steps on, if fl(1 - D * fl(1 / D)) < 0; with `cycle` just after cycle edges past 2^23)."""
+    """First compiled NaN: 1 - p below 0 with a non-integer power (without `cycle` from the first
+    step whose float32 is decay_steps's on, if fl(1 - D * fl(1 / D)) < 0; with `cycle` just after
+    cycle edges past 2^23)."""
     if F32(cfg["power"]).is_integer():
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
@@ -448,7 +449,8 @@ def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
             return _compiled_cycle_nan_from(cfg, limit)
         decay_steps = F32(cfg["decay_steps"])
         below_zero = fma(-decay_steps, reciprocal(decay_steps), F32(1)) < 0
-    step = int(cfg["decay_steps"])
+    # The first step whose float32 is decay_steps's (past 2^24 a run of steps shares it).
+    step = int(run_start(step_rank(np.array([int(cfg["decay_steps"])])))[0])
     return step if below_zero and step <= limit else None
 
 
