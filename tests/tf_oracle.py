@@ -36,24 +36,40 @@ def tf_python() -> str | None:
     return chosen if Path(chosen).is_file() else None
 
 
-def tf_values(path: str, items: list[dict]) -> list[np.ndarray]:
-    """Learning rates of each item's schedule at its steps on TensorFlow `path` (a subprocess)."""
+def tf_env() -> dict[str, str]:
+    """The environment of a TensorFlow subprocess (lrviz's worktree off its path)."""
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def tf_values(paths: tuple[str, ...], items: list[dict]) -> dict[str, list[np.ndarray]]:
+    """Learning rates of each item's schedule at its steps on each TensorFlow path, one
+    subprocess per path, all at once."""
     python = tf_python()
     if python is None:
         raise RuntimeError("no TensorFlow venv: set LRVIZ_TF_PYTHON or make .venv-tf")
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("PYTHONPATH", None)
-    done = subprocess.run(
-        [python, __file__],
-        input=json.dumps({"path": path, "items": items}),
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"the TensorFlow oracle failed: {done.stderr[-2000:]}")
-    return [np.array(v, dtype=np.float64).astype(np.float32) for v in json.loads(done.stdout)]
+    running = {
+        path: subprocess.Popen(
+            [python, __file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=tf_env(),
+        )
+        for path in paths
+    }
+    for path, process in running.items():
+        process.stdin.write(json.dumps({"path": path, "items": items}))
+        process.stdin.close()
+    values = {}
+    for path, process in running.items():
+        out, err = process.stdout.read(), process.stderr.read()
+        if process.wait():
+            raise RuntimeError(f"the TensorFlow oracle failed on {path}: {err[-2000:]}")
+        values[path] = [np.array(v, dtype=np.float64).astype(np.float32) for v in json.loads(out)]
+    return values
 
 
 def _main() -> None:
