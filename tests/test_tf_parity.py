@@ -20,8 +20,7 @@ pytestmark = [
     pytest.mark.oracle,
     pytest.mark.skipif(
         tf_python() is None,
-        reason="no TensorFlow venv: set LRVIZ_TF_PYTHON or run scripts/run-tests.sh with "
-        "LRVIZ_TF=1 (it makes .venv-tf)",
+        reason="no TensorFlow venv: set LRVIZ_TF_PYTHON, or let scripts/run-tests.sh make .venv-tf",
     ),
 ]
 
