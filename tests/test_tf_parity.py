@@ -6,7 +6,9 @@ tests skip, saying so."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import subprocess
 
 import numpy as np
@@ -86,8 +88,27 @@ def _restart_steps(schedule: lrviz.Schedule, rng: np.random.Generator) -> np.nda
     return np.unique(steps[steps >= 0]).astype(np.int64)
 
 
+def _shared_values(tmp_path_factory, items: list[dict]) -> dict[str, list[np.ndarray]]:
+    """`tf_values` of the items, computed once per test session: under pytest-xdist every worker
+    that runs a test of this module needs them, and the first one computes them for all (a file
+    locked in the session's temporary folder, which the workers share)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with open(folder / "tf_oracle.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cache = folder / "tf_oracle.json"
+        if not cache.exists():
+            values = tf_values(TF_PATHS, items)
+            cache.write_text(json.dumps({p: [v.tolist() for v in vs] for p, vs in values.items()}))
+        stored = json.loads(cache.read_text())
+    return {
+        path: [np.array(v, dtype=np.float64).astype(np.float32) for v in rows]
+        for path, rows in stored.items()
+    }
+
+
 @pytest.fixture(scope="module")
-def everything() -> dict[str, list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]]:
+def everything(tmp_path_factory) -> dict[str, list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]]]:
     """Per TensorFlow path: (schedule, steps, TensorFlow's values) for the named cases, random
     configs of every class and SGDR configs with t_mul != 1."""
     rng = np.random.default_rng(21)
@@ -107,7 +128,7 @@ def everything() -> dict[str, list[tuple[lrviz.Schedule, np.ndarray, np.ndarray]
         )
     return {
         path: [(s, np.array(i["steps"]), v) for s, i, v in zip(schedules, items, values)]
-        for path, values in tf_values(TF_PATHS, items).items()
+        for path, values in _shared_values(tmp_path_factory, items).items()
     }
 
 
