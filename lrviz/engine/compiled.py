@@ -1,4 +1,5 @@
-"""The compiled path: a spec turned into what XLA applies under JAX `fit` (always jitted).
+"""The compiled paths: a spec turned into what XLA applies under JAX `fit` (always jitted), or
+TensorFlow's `tf.function` with or without XLA.
 
 Keras's JAX trainer evaluates the schedule inside the jitted train step, and XLA rewrites its
 arithmetic: a division by a constant becomes a multiplication by the float32 reciprocal
@@ -11,9 +12,14 @@ where they decide a restart (`lrviz.engine.xla`); XLA's own `cos` and `exp` diff
 by a few ulp, so values elsewhere agree to a few ulp (tested to 1e-4 relative), not bit for bit
 (tests/test_compiled_parity.py checks this against real jitted Keras 3.15.1).
 
-TensorFlow is not this path: measured once with tensorflow-cpu 2.21, `jit_compile=True` agrees
-with it on stairs and restarts but returns the eager value where JAX gives PolynomialDecay's NaN,
-and plain `tf.function` moves some stairs and restarts on its own. Neither is modelled.
+TensorFlow has two paths of its own, each `compiled_spec(spec, path)` (measured against
+tensorflow-cpu 2.21, tests/test_tf_parity.py): "tf-xla" (`jit_compile=True`, `fit`'s default
+with a GPU) is this arithmetic but where a class says otherwise in its `tf_paths` (PolynomialDecay
+past decay_steps: TensorFlow's XLA folds the clamped branch into a constant, see its `_tf_xla`);
+"tf-graph" (`tf.function` without XLA, `fit`'s default on a CPU) is Grappler's graph: the
+reciprocals but nothing fused, and glibc's float functions (`lrviz.engine.grappler`), each class's
+`_tf_graph`. `path_arithmetic` fills what a class leaves out from the path TensorFlow's is based
+on (tf-xla: compiled; tf-graph: eager).
 
 Integer learning rates are not modelled separately: `Schedule.compiled()` of an
 integer-rate schedule evaluates the eager integer arithmetic, which jitted Keras follows but at
