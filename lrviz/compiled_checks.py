@@ -73,11 +73,11 @@ def _nan_finding(schedule: Schedule, paths: tuple[str, ...], found: tuple[int, t
     return Finding(code, "warning", spec.nan_param, params)
 
 
-def _shifted(schedule: Schedule, reach: int, path: str) -> tuple[int, ...] | None:
-    """Stairs, restarts or cycles that change at another step on `path` than eager, or None."""
-    eager = schedule.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
-    on_path = schedule.on_path(path)
-    moved = on_path.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
+def _shifted(
+    schedule: Schedule, reach: int, path: str, eager: np.ndarray | None, moved: np.ndarray | None
+) -> tuple[int, ...] | None:
+    """Stairs, restarts or cycles that change at another step on `path` (whose breakpoints are
+    `moved`) than eager (`eager`), or None."""
     if eager is None or moved is None or eager.size > MAX_COMPARED_BREAKPOINTS:
         return None
     dense = schedule.spec.dense_edges_from
@@ -90,6 +90,21 @@ def _shifted(schedule: Schedule, reach: int, path: str) -> tuple[int, ...] | Non
         moved = moved[moved < nan_from]
     late = np.setdiff1d(moved, eager)
     return tuple(int(s) for s in late) if late.size else None
+
+
+def _path_breakpoints(schedule: Schedule, reach: int) -> dict[str, np.ndarray | None]:
+    """Each compiled path's breakpoints up to `reach`, computed once per period index (the
+    compiled path and TensorFlow's share theirs for most classes)."""
+    by_index: dict[object, np.ndarray | None] = {}
+    found = {}
+    for path in COMPILED_PATHS:
+        index = path_arithmetic(schedule.spec, path).index
+        if index not in by_index:
+            by_index[index] = schedule.on_path(path).breakpoints(
+                reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS
+            )
+        found[path] = by_index[index]
+    return found
 
 
 def _shift_finding(schedule: Schedule, paths: tuple[str, ...], late: tuple[int, ...]) -> Finding:
@@ -136,6 +151,8 @@ def compiled_findings(schedule: Schedule, reach: int) -> tuple[Finding, ...]:
     if not eager.uses_integer_dtype:
         nans = {p: _nan(eager, reach, p) for p in COMPILED_PATHS}
         found += [_nan_finding(eager, paths, r) for paths, r in _by_result(nans)]
-        shifts = {p: _shifted(eager, reach, p) for p in COMPILED_PATHS}
+        marks = eager.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
+        moved = _path_breakpoints(eager, reach)
+        shifts = {p: _shifted(eager, reach, p, marks, moved[p]) for p in COMPILED_PATHS}
         found += [_shift_finding(eager, paths, late) for paths, late in _by_result(shifts)]
     return tuple(f for f in found if f is not None)
