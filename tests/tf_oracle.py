@@ -11,7 +11,7 @@ would let XLA and Grappler compute something else).
 
 TensorFlow is not in lrviz's test venv (it would move numpy and protobuf under the app): this
 runs as a subprocess with the Python of a separate venv, `LRVIZ_TF_PYTHON` or the repository's
-`.venv-tf` (scripts/run-tests.sh makes it when asked). It reads a JSON object {"path": "tf-xla"
+`.venv-tf` (scripts/run-tests.sh makes it, unless `LRVIZ_TF=0`). It reads a JSON object {"path": "tf-xla"
 or "tf-graph", "items": [{"config": serialize() dict, "steps": [...]}]} on stdin and writes the
 learning rates (NaN as null) as a JSON list of lists.
 """
