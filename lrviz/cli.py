@@ -4,8 +4,9 @@
     lrviz plot CONFIG [...] -o chart.html|.png|.svg     the app's overlay chart, standalone
     lrviz link CONFIG [...] [--base URL] [--lang L]     a link that opens them in the app
 
-Each takes `--run eager` (the default: Keras on numpy / torch / eager TensorFlow) or `--run
-compiled` (what JAX `fit` and TensorFlow with XLA apply, `Schedule.compiled()`).
+Each takes `--run eager` (the default: Keras on numpy / torch / eager TensorFlow), `--run
+compiled` (what JAX `fit` applies, `Schedule.compiled()`), `--run tf-xla` or `--run tf-graph`
+(TensorFlow's `tf.function` with or without XLA, `Schedule.on_path`).
 
 A CONFIG file is anything `lrviz.keras_import` reads: a .keras model, or a .json / .txt file with
 a schedule config or a list, an optimizer, a compile config or a model's config.json.
@@ -284,8 +285,9 @@ def plot(args: argparse.Namespace) -> None:
 
 RUN_HELP = (
     "where the schedule runs: eager (default; Keras on numpy, torch or eager TensorFlow, bit for "
-    "bit) or compiled (what JAX `fit` and TensorFlow with XLA apply: NaN, stairs and restarts "
-    "at the steps of jitted Keras)"
+    "bit), compiled (what JAX `fit` applies: NaN, stairs and restarts at the steps of jitted "
+    "Keras), tf-xla (TensorFlow `fit` with jit_compile=True, the default with a GPU) or tf-graph "
+    "(TensorFlow's tf.function without XLA, `fit`'s default on a CPU)"
 )
 
 CONFIG_HELP = (

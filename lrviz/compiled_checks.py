@@ -1,29 +1,36 @@
-"""Findings about the compiled path (JAX `fit`, TensorFlow XLA / graph mode), shown whichever
-path the chart follows: where compiled training turns NaN, which stairs and restarts move, and
-the TensorFlow failures of integer learning rates (measured with tensorflow-cpu 2.21, issue #15)."""
+"""Findings about the compiled paths (JAX `fit`, TensorFlow with and without XLA), shown whichever
+path the chart follows: where each path turns NaN, which stairs and restarts it moves, and the
+TensorFlow failures of integer learning rates (measured with tensorflow-cpu 2.21, issue #15).
+Paths that do the same thing share one finding, which names them all."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 
 import numpy as np
 
-from lrviz.engine import F32, Schedule
+from lrviz.engine import F32, PATHS, Schedule
+from lrviz.engine.compiled import path_arithmetic
 from lrviz.engine.finding import Finding
+from lrviz.errors import Phrase
 
 # Moved stairs / restarts listed in a finding (and the most compared: longer lists are skipped).
 SHOWN_SHIFTS = 5
 MAX_COMPARED_BREAKPOINTS = 20_000
+# The paths the findings are about, in the order they are named.
+COMPILED_PATHS = tuple(p for p in PATHS if p != "eager")
 
 
-def first_compiled_nan(schedule: Schedule, limit: int) -> int | None:
-    """First step <= `limit` at which the compiled path gives NaN (float rates), or None.
+def first_compiled_nan(schedule: Schedule, limit: int, path: str = "compiled") -> int | None:
+    """First step <= `limit` at which `path` (the compiled path by default) gives NaN (float
+    rates), or None.
 
     Only the class's own mechanisms turn the compiled arithmetic NaN where the eager one is not
     (PolynomialDecay's 1 - p below 0 with a non-integer power, SGDR with t_mul < 1 past the sum
     of its periods): each class module finds its first NaN without sampling the curve.
     """
-    search = schedule.spec.compiled_nan_from
+    search = path_arithmetic(schedule.eager().spec, path).nan_from
     return None if search is None else search(schedule.config, limit)
 
 
@@ -33,27 +40,44 @@ def _first_eager_nan(schedule: Schedule, limit: int) -> int | None:
     return None if search is None else search(schedule.config, limit)
 
 
-def _nan_finding(schedule: Schedule, reach: int) -> Finding | None:
+def path_phrase(paths: tuple[str, ...]) -> Phrase:
+    """The paths' names, as one phrase ("JAX `fit` and TensorFlow with XLA")."""
+    names = [Phrase(f"finding.path.{p}") for p in paths]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return Phrase("finding.path.two", {"first": names[0], "second": names[1]})
+    return Phrase("finding.path.three", dict(zip(("first", "second", "third"), names)))
+
+
+def _nan(schedule: Schedule, reach: int, path: str) -> tuple[int, tuple] | None:
+    """(first NaN step, fix items) on `path` where eager Keras is not NaN there, or None."""
     # Past where the eager curve settles (or turns NaN) too: the compiled NaN may come later.
     reach = max(reach, 2 * schedule.settles_at())
-    step = first_compiled_nan(schedule, reach)
+    step = first_compiled_nan(schedule, reach, path)
     if step is None or step == _first_eager_nan(schedule, reach):
         return None
+    nan_fix = path_arithmetic(schedule.spec, path).nan_fix
+    fix = None if nan_fix is None else nan_fix(schedule.config)
+    return step, tuple(sorted(fix.items())) if fix is not None else ()
+
+
+def _nan_finding(schedule: Schedule, paths: tuple[str, ...], found: tuple[int, tuple]) -> Finding:
     spec = schedule.spec
-    params: dict = {"step": step}
-    code = "compiled_nan"
-    fix = None if spec.compiled_nan_fix is None else spec.compiled_nan_fix(schedule.config)
-    if fix is not None:
-        code = f"compiled_nan.{spec.class_name}"
+    step, fix = found
+    code = "compiled_nan" if "compiled" in paths else "tf_nan"
+    params: dict = {"step": step, "path": path_phrase(paths)}
+    if fix:
+        code = f"{code}.{spec.class_name}"
         params.update(fix)
     return Finding(code, "warning", spec.nan_param, params)
 
 
-def _shift_finding(schedule: Schedule, compiled: Schedule, reach: int) -> Finding | None:
-    """Stairs, restarts or cycles that change at another step under compiled `fit`."""
-    index_param = schedule.spec.period_param
-    eager = schedule.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
-    moved = compiled.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
+def _shifted(
+    schedule: Schedule, reach: int, path: str, eager: np.ndarray | None, moved: np.ndarray | None
+) -> tuple[int, ...] | None:
+    """Stairs, restarts or cycles that change at another step on `path` (whose breakpoints are
+    `moved`) than eager (`eager`), or None."""
     if eager is None or moved is None or eager.size > MAX_COMPARED_BREAKPOINTS:
         return None
     dense = schedule.spec.dense_edges_from
@@ -61,19 +85,53 @@ def _shift_finding(schedule: Schedule, compiled: Schedule, reach: int) -> Findin
     if tail_from is not None:
         # Not the last periods, shorter than two steps, where every step is an edge.
         eager, moved = eager[eager < tail_from], moved[moved < tail_from]
-    nan_from = first_compiled_nan(schedule, reach)
+    nan_from = first_compiled_nan(schedule, reach, path)
     if nan_from is not None:
         moved = moved[moved < nan_from]
     late = np.setdiff1d(moved, eager)
-    if late.size == 0:
-        return None
-    shown = ", ".join(f"{int(s):,}" for s in late[:SHOWN_SHIFTS])
-    if late.size > SHOWN_SHIFTS:
+    return tuple(int(s) for s in late) if late.size else None
+
+
+def _path_breakpoints(schedule: Schedule, reach: int) -> dict[str, np.ndarray | None]:
+    """Each compiled path's breakpoints up to `reach`, computed once per period index (the
+    compiled path and TensorFlow's share theirs for most classes)."""
+    by_index: dict[object, np.ndarray | None] = {}
+    found = {}
+    for path in COMPILED_PATHS:
+        index = path_arithmetic(schedule.spec, path).index
+        if index not in by_index:
+            by_index[index] = schedule.on_path(path).breakpoints(
+                reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS
+            )
+        found[path] = by_index[index]
+    return found
+
+
+def _shift_finding(schedule: Schedule, paths: tuple[str, ...], late: tuple[int, ...]) -> Finding:
+    index_param = schedule.spec.period_param
+    shown = ", ".join(f"{s:,}" for s in late[:SHOWN_SHIFTS])
+    if len(late) > SHOWN_SHIFTS:
         shown += ", …"
     steps = int(F32(schedule.config[index_param]))
     exact = 1 << max(0, steps.bit_length() - 1)
-    params = {"steps": shown, "count": int(late.size), "param": index_param, "pow2": exact}
-    return Finding("compiled_shift", "info", index_param, params)
+    params = {
+        "steps": shown,
+        "count": len(late),
+        "param": index_param,
+        "pow2": exact,
+        "path": path_phrase(paths),
+    }
+    code = "compiled_shift" if "compiled" in paths else "tf_shift"
+    return Finding(code, "info", index_param, params)
+
+
+def _by_result(results: dict[str, Hashable | None]) -> list[tuple[tuple[str, ...], Hashable]]:
+    """The paths with a result, grouped by equal results (in the order of `COMPILED_PATHS`)."""
+    groups: dict[Hashable, list[str]] = {}
+    for path, result in results.items():
+        if result is not None:
+            groups.setdefault(result, []).append(path)
+    return [(tuple(paths), result) for result, paths in groups.items()]
 
 
 def _tensorflow_integer_finding(schedule: Schedule) -> Finding | None:
@@ -86,11 +144,15 @@ def _tensorflow_integer_finding(schedule: Schedule) -> Finding | None:
 
 @functools.lru_cache(maxsize=256)
 def compiled_findings(schedule: Schedule, reach: int) -> tuple[Finding, ...]:
-    """What the compiled path does differently with this schedule, up to step `reach` (cached:
-    findings are asked for on every rerun)."""
+    """What the compiled paths do differently with this schedule, up to step `reach` (cached:
+    findings are asked for on every rerun): NaN first, then moved stairs, each naming its paths."""
     eager = schedule.eager()
     found = [_tensorflow_integer_finding(eager)]
-    if not eager.uses_integer_dtype and eager.spec.compiled_evaluate is not None:
-        compiled = eager.compiled()
-        found += [_nan_finding(eager, reach), _shift_finding(eager, compiled, reach)]
+    if not eager.uses_integer_dtype:
+        nans = {p: _nan(eager, reach, p) for p in COMPILED_PATHS}
+        found += [_nan_finding(eager, paths, r) for paths, r in _by_result(nans)]
+        marks = eager.breakpoints(reach, MAX_COMPARED_BREAKPOINTS, MAX_COMPARED_BREAKPOINTS)
+        moved = _path_breakpoints(eager, reach)
+        shifts = {p: _shifted(eager, reach, p, marks, moved[p]) for p in COMPILED_PATHS}
+        found += [_shift_finding(eager, paths, late) for paths, late in _by_result(shifts)]
     return tuple(f for f in found if f is not None)

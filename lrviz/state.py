@@ -63,7 +63,8 @@ class View:
     image_format: str = field(default="png", metadata={"key": "img"})
     # Translations of the selected configuration drawn on the chart: positions, comma-separated.
     companions: str = field(default="", metadata={"key": "tr"})
-    # Where the curve runs (`lrviz.engine.PATHS`): eager Keras, or compiled (JAX fit, XLA).
+    # Where the curve runs (`lrviz.engine.PATHS`): eager Keras, compiled (JAX fit), tf-xla or
+    # tf-graph (TensorFlow's tf.function with or without XLA).
     run: str = field(default="eager", metadata={"key": "run"})
     # A sweep of the selected configuration: `param:v1,v2,...` (see `lrviz.sweep`); "" for none.
     sweep: str = field(default="", metadata={"key": "sw"})

@@ -18,6 +18,17 @@ fi
 # timm's metadata pins torchvision (a multi-GB CUDA torch); its schedulers need only torch.
 .venv/bin/python -m pip install -q --no-deps 'timm==1.0.31'
 
+# TensorFlow for tests/test_tf_parity.py (the tf-xla and tf-graph paths), in a venv of its own so
+# it cannot move numpy or protobuf under the app (~1.6 GB, ~2 min on a cold pip cache). Off with
+# LRVIZ_TF=0; if it cannot be installed those tests skip, saying so.
+if [ "${LRVIZ_TF:-1}" != 0 ] && [ ! -x .venv-tf/bin/python ]; then
+    if ! { python3 -m venv .venv-tf &&
+        .venv-tf/bin/python -m pip install -q 'tensorflow-cpu==2.21.0' 'keras==3.15.1'; }; then
+        echo "run-tests.sh: could not install TensorFlow into .venv-tf; its tests will skip" >&2
+        rm -rf .venv-tf
+    fi
+fi
+
 export KERAS_BACKEND=numpy
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -12,6 +12,7 @@ import lrviz
 from lrviz import state as ss
 from lrviz.share import encode_state
 from lrviz.teaching import compiled_lines
+from lrviz.teaching.numbers import computed
 
 pytestmark = pytest.mark.app
 
@@ -94,3 +95,28 @@ def test_the_formula_panel_works_the_compiled_arithmetic():
     schedule = lrviz.from_keras(POLY)
     assert shown[1:] == compiled_lines(schedule, 1000)
     assert "NaN" in shown[-1] and "-4.749745" in shown[-2]
+
+
+def test_tensorflow_xla_draws_its_one_nan_step_and_the_table_follows():
+    """TensorFlow's XLA: NaN at step 1000 only, then the value folded at compile time (0)."""
+    at = run(poly_link(at_step=1000))
+    at.radio(key="view.run").set_value("tf-xla")
+    rerun(at)
+    steps, values = plotted(at)
+    np.testing.assert_array_equal(values, lrviz.from_keras(POLY).on_path("tf-xla")(steps))
+    assert 999 in steps and 1000 in steps and 1001 in steps
+    assert np.isnan(values[steps == 1000]).all() and (values[steps > 1000] == 0).all()
+    assert nan_marks(at) == [1000.0]
+    assert step_table(at)["learning rate"] == ["nan"]
+    assert link_params(at)["run"] == "tf-xla"
+
+
+def test_the_formula_panel_on_tensorflow_graph_mode_ends_at_its_value():
+    at = run(poly_link(run="tf-graph", at_step=999), panels=("formula",))
+    (expander,) = [e for e in at.expander if "999" in e.label]
+    shown = [element.value.strip("$\n") for element in expander.get("latex")]
+    schedule = lrviz.from_keras(POLY)
+    graph = schedule.on_path("tf-graph")(np.int64(999))
+    assert graph != schedule(np.int64(999))  # 1.9951325e-05, eager 1.9952397e-05
+    assert shown[-1] == rf"\mathrm{{lr}}_{{\mathrm{{tf.function}}}} = {computed(graph)}"
+    assert any("Grappler" in note.value for note in expander.info)

@@ -5,10 +5,11 @@ Layers, each importing only the ones above it:
 - `float32`: Keras's numeric conventions (float32 steps, step ranks, scalar `power`, int32);
 - `phases`: what a class tells the teaching layer about its phases (`Teaching`);
 - `params`, `spec`: what an argument and a schedule class are (`ParamSpec`, `ScheduleSpec`);
-- `edges`, `xla`: breakpoints on the float32 grid; XLA's rewrites (reciprocal, fma);
+- `edges`, `xla`, `grappler`: breakpoints on the float32 grid; XLA's rewrites (reciprocal, fma);
+  TensorFlow graph mode's float functions (glibc's `logf`);
 - one module per Keras class (`cosine_decay`, `cosine_decay_restarts`, ...): everything about
   that class, ending in its `SPEC`;
-- `registry` (`SCHEDULES`), `validate` (`validate_config`), `compiled` (`compiled_spec`);
+- `registry` (`SCHEDULES`), `validate` (`validate_config`), `compiled` (`compiled_spec`, `PATHS`);
 - `schedule`: `Schedule`, the validated, callable schedule the rest of lrviz uses.
 
 Nothing here imports Streamlit, Plotly or pandas.

@@ -1,4 +1,5 @@
-"""The compiled path: a spec turned into what XLA applies under JAX `fit` (always jitted).
+"""The compiled paths: a spec turned into what XLA applies under JAX `fit` (always jitted), or
+TensorFlow's `tf.function` with or without XLA.
 
 Keras's JAX trainer evaluates the schedule inside the jitted train step, and XLA rewrites its
 arithmetic: a division by a constant becomes a multiplication by the float32 reciprocal
@@ -11,9 +12,14 @@ where they decide a restart (`lrviz.engine.xla`); XLA's own `cos` and `exp` diff
 by a few ulp, so values elsewhere agree to a few ulp (tested to 1e-4 relative), not bit for bit
 (tests/test_compiled_parity.py checks this against real jitted Keras 3.15.1).
 
-TensorFlow is not this path: measured once with tensorflow-cpu 2.21, `jit_compile=True` agrees
-with it on stairs and restarts but returns the eager value where JAX gives PolynomialDecay's NaN,
-and plain `tf.function` moves some stairs and restarts on its own. Neither is modelled.
+TensorFlow has two paths of its own, each `compiled_spec(spec, path)` (measured against
+tensorflow-cpu 2.21, tests/test_tf_parity.py): "tf-xla" (`jit_compile=True`, `fit`'s default
+with a GPU) is this arithmetic but where a class says otherwise in its `tf_paths` (PolynomialDecay
+past decay_steps: TensorFlow's XLA folds the clamped branch into a constant, see its `_tf_xla`);
+"tf-graph" (`tf.function` without XLA, `fit`'s default on a CPU) is Grappler's graph: the
+reciprocals but nothing fused, and glibc's float functions (`lrviz.engine.grappler`), each class's
+`_tf_graph`. `path_arithmetic` fills what a class leaves out from the path TensorFlow's is based
+on (tf-xla: compiled; tf-graph: eager).
 
 Integer learning rates are not modelled separately: `Schedule.compiled()` of an
 integer-rate schedule evaluates the eager integer arithmetic, which jitted Keras follows but at
@@ -36,11 +42,35 @@ from lrviz.engine.float32 import (
     sorted_unique,
     step_rank,
 )
-from lrviz.engine.spec import Evaluate, ScheduleSpec
+from lrviz.engine.spec import Evaluate, PathArithmetic, ScheduleSpec
 
-PATHS = ("eager", "compiled")
-"""Where a schedule runs: eager (numpy / torch / eager TF, Keras's reference arithmetic) or
-compiled (JAX `fit`, TensorFlow with XLA)."""
+PATHS = ("eager", "compiled", "tf-xla", "tf-graph")
+"""Where a schedule runs: eager (numpy / torch / eager TF, Keras's reference arithmetic),
+compiled (JAX `fit`, always jitted by XLA), tf-xla (TensorFlow's `tf.function` with
+`jit_compile=True`: `fit` on a GPU by default) and tf-graph (`tf.function` without XLA,
+Grappler's graph: TensorFlow `fit` on a CPU by default)."""
+
+# The path each TensorFlow path differs from, where its class says nothing else.
+_BASE = {"tf-xla": "compiled", "tf-graph": "eager"}
+
+
+def path_arithmetic(spec: ScheduleSpec, path: str) -> PathArithmetic:
+    """`spec`'s evaluation, period index and NaN search on a non-eager `path`, each field
+    filled from the base path where the class gives none (None: the eager arithmetic)."""
+    compiled = PathArithmetic(
+        spec.compiled_evaluate, spec.compiled_index, spec.compiled_nan_from, spec.compiled_nan_fix
+    )
+    if path == "compiled":
+        return compiled
+    own = spec.tf_paths.get(path, PathArithmetic())
+    base = compiled if _BASE[path] == "compiled" else PathArithmetic()
+    return PathArithmetic(
+        *(mine if mine is not None else theirs for mine, theirs in zip(_fields(own), _fields(base)))
+    )
+
+
+def _fields(arithmetic: PathArithmetic) -> tuple:
+    return tuple(getattr(arithmetic, f.name) for f in dataclasses.fields(arithmetic))
 
 
 def _with_int_fallback(compiled: Evaluate, eager: Evaluate) -> Evaluate:
@@ -73,13 +103,15 @@ def moved_edges(index: Callable[[np.ndarray], np.ndarray], edges: np.ndarray) ->
     return sorted_unique(run_start(ranks[changed]))
 
 
-def compiled_spec(spec: ScheduleSpec) -> ScheduleSpec:
-    """`spec` evaluated as XLA computes it; its stair / restart / cycle breakpoints moved to
-    where the compiled index changes. Folding spans (exact periodicity of the eager float32
-    arithmetic) do not hold for the compiled arithmetic and are dropped."""
-    if spec.compiled_evaluate is None:
-        return dataclasses.replace(spec, path="compiled")
-    eager_breaks, compiled_index = spec.breaks, spec.compiled_index
+def compiled_spec(spec: ScheduleSpec, path: str = "compiled") -> ScheduleSpec:
+    """`spec` (an eager spec) evaluated as `path` computes it (XLA under JAX `fit` by default);
+    its stair / restart / cycle breakpoints moved to where that path's index changes. Folding
+    spans (exact periodicity of the eager float32 arithmetic) do not hold for the rewritten
+    arithmetic and are dropped."""
+    arithmetic = path_arithmetic(spec, path)
+    if arithmetic.evaluate is None:
+        return dataclasses.replace(spec, path=path)
+    eager_breaks, compiled_index = spec.breaks, arithmetic.index
 
     def breaks(cfg: Config, stop: int, limit: int, exact: int) -> np.ndarray | None:
         raw = eager_breaks(cfg, stop, limit, exact)
@@ -90,10 +122,10 @@ def compiled_spec(spec: ScheduleSpec) -> ScheduleSpec:
 
     return dataclasses.replace(
         spec,
-        evaluate=_with_int_fallback(spec.compiled_evaluate, spec.evaluate),
+        evaluate=_with_int_fallback(arithmetic.evaluate, spec.evaluate),
         breaks=breaks,
         periodic=None,
         drifting=None,
         constant=None,
-        path="compiled",
+        path=path,
     )

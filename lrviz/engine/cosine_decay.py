@@ -31,8 +31,10 @@ from lrviz.engine.float32 import (
     computes_in_int,
     steps_float32,
 )
+from lrviz.engine.grappler import cos as graph_cos
 from lrviz.engine.phases import Stages, Teaching, edge_level, keras_edge
 from lrviz.engine.spec import (
+    PathArithmetic,
     ScheduleSpec,
     alpha_param,
     learning_rate_param,
@@ -162,6 +164,27 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return np.where(s < warmup_steps, warm, decay(s - warmup_steps, target))
 
 
+def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """CosineDecay under tf.function: s * fl(1/D) without a warmup; with one, Keras's `cond`
+    keeps both divisions (by W and by D) as divisions. Nothing is fused; cos is glibc's."""
+    lr0 = F32(cfg["initial_learning_rate"])
+    decay_steps = F32(cfg["decay_steps"])
+    alpha = cfg["alpha"]
+    x = steps_float32(steps)
+
+    def decay(fraction: np.ndarray, peak: np.float32) -> np.ndarray:
+        cosine = F32(0.5) * (F32(1.0) + graph_cos(PI32 * fraction))
+        return peak * (F32(1 - alpha) * cosine + F32(alpha))
+
+    if cfg["warmup_target"] is None:
+        return decay(np.minimum(x, decay_steps) * reciprocal(decay_steps), lr0)
+    target = F32(cfg["warmup_target"])
+    warmup_steps = F32(cfg["warmup_steps"])
+    s = np.minimum(x, decay_steps + warmup_steps)
+    warm = (target - lr0) * (s / warmup_steps) + lr0
+    return np.where(s < warmup_steps, warm, decay((s - warmup_steps) / decay_steps, target))
+
+
 def floor_fraction(cfg: Config) -> float:
     """Where Keras's clamp stops the cosine: 1, unless D + W rounds in float32.
 
@@ -258,6 +281,7 @@ SPEC = ScheduleSpec(
     },
     link_code="C",
     compiled_evaluate=_compiled,
+    tf_paths={"tf-graph": PathArithmetic(_tf_graph)},
     teaching=Teaching(_phases, int32_args=("warmup_target",)),
     findings=_findings,
     translated_as="cosine",

@@ -18,6 +18,7 @@ Args: initial_learning_rate, first_decay_steps, t_mul, m_mul, alpha, name.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -35,9 +36,13 @@ from lrviz.engine.float32 import (
     sorted_unique,
     steps_float32,
 )
+from lrviz.engine.grappler import cos as graph_cos
+from lrviz.engine.grappler import log as graph_log
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.phases import Periods, Teaching
 from lrviz.engine.spec import (
+    Evaluate,
+    PathArithmetic,
     ScheduleSpec,
     alpha_param,
     learning_rate_param,
@@ -323,6 +328,42 @@ def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
     return lambda steps: compiled_restart_position(cfg, steps)[0]
 
 
+def graph_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(period index, fraction of it done) as `tf.function` computes them (read off Grappler's
+    optimized graph): c = step * fl(1 / F), 1 - fl(1 - t_mul) c, log(t_mul) folded by glibc's
+    `logf` and divided by as fl(1 / log(t_mul)), sum_r = (1 - t_mul^i) fl(1 / (1 - t_mul)), each
+    operation rounded on its own, glibc's `logf` and `powf` (`lrviz.engine.grappler`)."""
+    t_mul = F32(cfg["t_mul"])
+    x = steps_float32(steps)
+    inverse = reciprocal(cfg["first_decay_steps"])
+    completed = x * inverse
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if t_mul == F32(1.0):
+            i_restart = np.floor(completed)
+            return i_restart, completed - i_restart
+        # step * fl(1 / F) has two uses, so Grappler does not fold 1 - t_mul into its constant.
+        inner = F32(1.0) - (F32(1.0) - t_mul) * completed
+        i_restart = np.floor(graph_log(inner) * reciprocal(graph_log(t_mul)))
+        t_fac = power(t_mul, i_restart)
+        sum_r = (F32(1.0) - t_fac) * reciprocal(F32(1.0) - t_mul)
+        return i_restart, (completed - sum_r) / t_fac
+
+
+def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """CosineDecayRestarts under tf.function, with its restart index."""
+    lr0 = F32(cfg["initial_learning_rate"])
+    alpha = F32(cfg["alpha"])
+    i_restart, completed = graph_restart_position(cfg, steps)
+    m_fac = power(F32(cfg["m_mul"]), i_restart)
+    cosine = F32(0.5) * m_fac * (F32(1.0) + graph_cos(PI32 * completed))
+    return lr0 * ((F32(1) - alpha) * cosine + alpha)
+
+
+def _graph_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The restart index under tf.function."""
+    return lambda steps: graph_restart_position(cfg, steps)[0]
+
+
 def _phases(cfg: Config) -> Periods:
     """Period i = 0, 1, 2, ... by Keras's own index; NaN from `restarts_nan_from` on."""
     return Periods(
@@ -363,8 +404,9 @@ def _growth_param(cfg: Config) -> str | None:
 NAN_WINDOW = 4096
 
 
-def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
-    """First compiled NaN (t_mul < 1: past the sum of the periods, in a window around it)."""
+def _compiled_nan_from(cfg: Config, limit: int, evaluate: Evaluate = _compiled) -> int | None:
+    """First compiled NaN (t_mul < 1: past the sum of the periods, in a window around it); on
+    another path with its `evaluate`."""
     if float(cfg["t_mul"]) >= 1.0:
         return None
     total = float(cfg["first_decay_steps"]) / (1.0 - float(cfg["t_mul"]))
@@ -373,7 +415,7 @@ def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
     low = max(0, int(total) - NAN_WINDOW)
     window = np.arange(low, int(total) + NAN_WINDOW + 1, dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        bad = window[np.isnan(_compiled(cfg, window).astype(F32))]
+        bad = window[np.isnan(evaluate(cfg, window).astype(F32))]
     return int(bad[0]) if bad.size and bad[0] <= limit else None
 
 
@@ -434,6 +476,11 @@ SPEC = ScheduleSpec(
     constant=_constant_restarts,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    tf_paths={
+        "tf-graph": PathArithmetic(
+            _tf_graph, _graph_index, functools.partial(_compiled_nan_from, evaluate=_tf_graph)
+        )
+    },
     teaching=Teaching(_phases, int32_args=("t_mul", "m_mul", "alpha")),
     findings=_findings,
     growth_param=_growth_param,

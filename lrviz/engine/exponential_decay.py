@@ -28,6 +28,7 @@ from lrviz.engine.float32 import (
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
+    PathArithmetic,
     ScheduleSpec,
     flag_param,
     learning_rate_param,
@@ -36,7 +37,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import stair_index, staircase_index
+from lrviz.engine.xla import power, stair_index, staircase_index
 from lrviz.limits import MAX_STEPS
 
 CLASS = "ExponentialDecay"
@@ -67,6 +68,14 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     """ExponentialDecay: lr0 * rate ^ (step * fl(1/D)), the exponent floored when `staircase`."""
     power = keras_power(F32(cfg["decay_rate"]), stair_index(cfg, steps))
     return F32(cfg["initial_learning_rate"]) * power
+
+
+def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """ExponentialDecay under tf.function: lr0 * powf(rate, step * fl(1/D)), the exponent floored
+    when `staircase`, nothing fused (the stairs are the compiled path's)."""
+    return F32(cfg["initial_learning_rate"]) * power(
+        F32(cfg["decay_rate"]), stair_index(cfg, steps)
+    )
 
 
 def _monotone(cfg: Config) -> bool:
@@ -124,6 +133,7 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=staircase_index,
+    tf_paths={"tf-graph": PathArithmetic(_tf_graph, staircase_index)},
     teaching=Teaching(_phases, int32_args=("decay_rate",)),
     findings=_findings,
     growth_param=_growth_param,

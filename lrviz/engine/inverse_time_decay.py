@@ -21,6 +21,7 @@ from lrviz.engine.float32 import F32, Config, cast_int32, computes_in_int, steps
 from lrviz.engine.params import ParamSpec
 from lrviz.engine.phases import Stages, Teaching, one_phase
 from lrviz.engine.spec import (
+    PathArithmetic,
     ScheduleSpec,
     flag_param,
     learning_rate_param,
@@ -64,6 +65,18 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
         denom = fma(stair_index(cfg, steps), rate, F32(1))
     else:  # XLA folds rate * fl(1 / D) into one constant
         denom = fma(steps_float32(steps), rate * reciprocal(cfg["decay_steps"]), F32(1))
+    return F32(cfg["initial_learning_rate"]) / denom
+
+
+def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """InverseTimeDecay under tf.function: lr0 / (1 + rate * floor(step * fl(1/D))), or without
+    `staircase` lr0 / (1 + step * fl(rate * fl(1/D))) (Grappler folds the two constants), each
+    operation rounded on its own."""
+    rate = F32(cfg["decay_rate"])
+    if cfg["staircase"]:
+        denom = F32(1) + rate * stair_index(cfg, steps)
+    else:
+        denom = F32(1) + steps_float32(steps) * (rate * reciprocal(cfg["decay_steps"]))
     return F32(cfg["initial_learning_rate"]) / denom
 
 
@@ -111,5 +124,6 @@ SPEC = ScheduleSpec(
     monotone=_monotone,
     compiled_evaluate=_compiled,
     compiled_index=staircase_index,
+    tf_paths={"tf-graph": PathArithmetic(_tf_graph, staircase_index)},
     teaching=Teaching(_phases, int32_args=("decay_rate",)),
 )

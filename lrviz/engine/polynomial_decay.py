@@ -41,6 +41,8 @@ from lrviz.engine.params import ParamSpec
 from lrviz.engine.phases import Periods, Stages, Teaching, edge_level, keras_edge, keras_steps
 from lrviz.engine.spec import (
     DriftingSpan,
+    Evaluate,
+    PathArithmetic,
     ScheduleSpec,
     flag_param,
     learning_rate_param,
@@ -49,7 +51,7 @@ from lrviz.engine.spec import (
     spec_summary,
     steps_param,
 )
-from lrviz.engine.xla import fma, reciprocal
+from lrviz.engine.xla import fma, power, reciprocal
 
 CLASS = "PolynomialDecay"
 
@@ -281,6 +283,40 @@ def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
     return fma(lr0 - end, keras_power(one_minus_p, np.full_like(one_minus_p, power)), end)
 
 
+def _tf_xla(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """PolynomialDecay under TensorFlow's XLA (`jit_compile=True`): the compiled arithmetic up to
+    decay_steps, and past it the value at decay_steps folded at compile time.
+
+    TensorFlow's XLA (2.21) lowers min(float32(step), D) to a select on the integer step when
+    D < 2^24 (exact there); LLVM then folds the clamped branch, (lr0 - end) * (1 - D * fl(1/D))^power
+    + end, into a constant with each operation rounded on its own (no fma; `pow` in float64).
+    So 1 - p goes below 0 only at step D itself (NaN there for a non-integer power, as under JAX
+    `fit`), and from D + 1 on the rate is that constant: end_learning_rate where D * fl(1/D)
+    rounds to 1, else (lr0 - end) * 2^(-24 power) + end (it never rounds above 1)."""
+    compiled = _compiled(cfg, steps)
+    decay_steps = F32(cfg["decay_steps"])
+    if cfg["cycle"] or decay_steps >= FLOAT32_EXACT_STEPS:
+        return compiled
+    lr0, end = F32(cfg["initial_learning_rate"]), F32(cfg["end_learning_rate"])
+    folded = F32(1) - decay_steps * reciprocal(decay_steps)
+    after = (lr0 - end) * power(folded, F32(cfg["power"])) + end
+    return np.where(steps_float32(steps) > decay_steps, after, compiled)
+
+
+def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """PolynomialDecay under tf.function: p = min(s, D) * fl(1/D), or with `cycle`
+    s / (D * ceil(s * fl(1/D))) (a true division: its divisor is not a constant); nothing fused,
+    so 1 - p is below 0 from D on only where D * fl(1/D) rounds above 1."""
+    lr0, end = F32(cfg["initial_learning_rate"]), F32(cfg["end_learning_rate"])
+    decay_steps = F32(cfg["decay_steps"])
+    x = steps_float32(steps)
+    if cfg["cycle"]:
+        p = x / (decay_steps * cycle_index(cfg, steps))
+    else:
+        p = np.minimum(x, decay_steps) * reciprocal(decay_steps)
+    return (lr0 - end) * power(F32(1) - p, F32(cfg["power"])) + end
+
+
 def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
     """The compiled cycle index, when the curve cycles."""
     return (lambda steps: cycle_index(cfg, steps)) if cfg["cycle"] else None
@@ -364,10 +400,11 @@ EDGE_VALUES = 3
 CYCLE_NAN_FROM = 1 << 22
 
 
-def _compiled_cycle_nan_from(cfg: Config, limit: int) -> int | None:
+def _compiled_cycle_nan_from(cfg: Config, limit: int, evaluate: Evaluate = _compiled) -> int | None:
     """First compiled NaN of a cycling PolynomialDecay up to `limit`, or None (also when the
-    cycles are too many to search). NaN needs ceil(fl(s * fl(1 / D))) < s / D: just after an
-    edge k * D, from about 2^23 on (below, the product's error is under 1 / D).
+    cycles are too many to search); on another path with its `evaluate`. NaN needs
+    ceil(fl(s * fl(1 / D))) < s / D: just after an edge k * D, from about 2^23 on (below, the
+    product's error is under 1 / D).
     """
     decay_steps = int(cfg["decay_steps"])
     first_k = CYCLE_NAN_FROM // decay_steps
@@ -377,7 +414,7 @@ def _compiled_cycle_nan_from(cfg: Config, limit: int) -> int | None:
     edges = np.arange(first_k, last_k + 1, dtype=np.int64) * decay_steps
     ranks = step_rank(edges)[:, None] + np.arange(1, EDGE_VALUES + 1)[None, :]
     values = np.unique(rank_step(ranks.ravel()))
-    bad = values[np.isnan(_compiled(cfg, values))]
+    bad = values[np.isnan(evaluate(cfg, values))]
     if bad.size == 0:
         return None
     step = int(run_start(step_rank(bad[:1]))[0])
@@ -402,8 +439,9 @@ def safe_decay_steps(decay_steps: int) -> int | None:
 
 
 def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
-    """First compiled NaN: 1 - p below 0 with a non-integer power (without `cycle` from
-    decay_steps on, if fl(1 - D * fl(1 / D)) < 0; with `cycle` just after cycle edges past 2^23)."""
+    """First compiled NaN: 1 - p below 0 with a non-integer power (without `cycle` from the first
+    step whose float32 is decay_steps's on, if fl(1 - D * fl(1 / D)) < 0; with `cycle` just after
+    cycle edges past 2^23)."""
     if F32(cfg["power"]).is_integer():
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
@@ -411,7 +449,8 @@ def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
             return _compiled_cycle_nan_from(cfg, limit)
         decay_steps = F32(cfg["decay_steps"])
         below_zero = fma(-decay_steps, reciprocal(decay_steps), F32(1)) < 0
-    step = int(cfg["decay_steps"])
+    # The first step whose float32 is decay_steps's (past 2^24 a run of steps shares it).
+    step = int(run_start(step_rank(np.array([int(cfg["decay_steps"])])))[0])
     return step if below_zero and step <= limit else None
 
 
@@ -421,6 +460,17 @@ def _compiled_nan_fix(cfg: Config) -> dict[str, Any] | None:
     if cfg["cycle"] or safe is None:
         return None
     return {"power": cfg["power"], "safe": safe}
+
+
+def _graph_nan_from(cfg: Config, limit: int) -> int | None:
+    """First NaN under tf.function: only with `cycle` (just after cycle edges past 2^23, where
+    the cycle index is the compiled one). Without it 1 - fl(D * fl(1 / D)) is never below 0
+    (D * fl(1 / D) rounds to 1 or to 1 - 2^-24, never above 1), so the curve ends at
+    end_learning_rate or a little above it, never NaN."""
+    if not cfg["cycle"] or F32(cfg["power"]).is_integer():
+        return None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        return _compiled_cycle_nan_from(cfg, limit, _tf_graph)
 
 
 def _findings(cfg: Config, reach: int) -> list[Finding]:
@@ -468,6 +518,10 @@ SPEC = ScheduleSpec(
     drifting=_drifting_polynomial,
     compiled_evaluate=_compiled,
     compiled_index=_compiled_index,
+    tf_paths={
+        "tf-xla": PathArithmetic(_tf_xla),
+        "tf-graph": PathArithmetic(_tf_graph, _compiled_index, _graph_nan_from),
+    },
     teaching=Teaching(_phases, int32_args=("end_learning_rate", "power")),
     findings=_findings,
     nan_from=cycle_nan_from,

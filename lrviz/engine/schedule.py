@@ -2,7 +2,8 @@
 
 The class is the same for every Keras class: what differs lives in its `ScheduleSpec` (the
 class's module in `lrviz.engine`). Evaluation is vectorised numpy in float32, bit for bit what
-Keras's numpy backend computes; `compiled()` gives what XLA applies (JAX `fit`).
+Keras's numpy backend computes; `compiled()` gives what XLA applies (JAX `fit`), `on_path` what
+any path of `PATHS` applies (TensorFlow with or without XLA, too).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lrviz.engine.compiled import compiled_spec
+from lrviz.engine.compiled import PATHS, compiled_spec
 from lrviz.engine.edges import EXACT_BREAKPOINTS, MAX_BREAKPOINTS
 from lrviz.engine.float32 import F32, Config, sorted_unique
 from lrviz.engine.registry import SCHEDULES
@@ -58,19 +59,25 @@ class Schedule:
 
     @property
     def path(self) -> str:
-        """Where Keras runs this curve: "eager" or "compiled" (see `compiled()`)."""
+        """Where Keras runs this curve: one of `PATHS` ("eager", "compiled", "tf-xla",
+        "tf-graph"; see `on_path`)."""
         return self.spec.path
 
     def compiled(self) -> Schedule:
-        """The schedule as the compiled path applies it (JAX `fit`, TensorFlow with XLA):
-        same call signature, vectorised, numpy only; see `lrviz.compiled`."""
-        if self.path == "compiled":
-            return self
-        return Schedule(compiled_spec(self.spec), self.config)
+        """The schedule as the compiled path applies it (JAX `fit`, always jitted by XLA):
+        same call signature, vectorised, numpy only; see `lrviz.engine.compiled`."""
+        return self.on_path("compiled")
 
     def on_path(self, path: str) -> Schedule:
-        """This schedule on `path` ("eager" or "compiled")."""
-        return self.compiled() if path == "compiled" else self.eager()
+        """This schedule on `path`, one of `PATHS`: "eager", "compiled" (JAX `fit`), "tf-xla"
+        (TensorFlow `tf.function(jit_compile=True)`) or "tf-graph" (`tf.function` without XLA)."""
+        if path == self.path:
+            return self
+        if path == "eager":
+            return self.eager()
+        if path not in PATHS:
+            raise ValueError(f"path must be one of {', '.join(PATHS)}; received {path!r}")
+        return Schedule(compiled_spec(self.eager().spec, path), self.config)
 
     def eager(self) -> Schedule:
         """The schedule as eager Keras computes it (the reference arithmetic)."""

@@ -3,8 +3,8 @@
 A spec holds everything the rest of lrviz asks about one Keras class, as data or callables:
 its arguments (`ParamSpec`: widgets, validation, help, export), its evaluation in Keras's
 operation order, where its formula changes (breakpoints, periodic and drifting spans for the
-sampler), its starter values, its share-link code, its chart marks, and the compiled (XLA)
-variant of its arithmetic. Callers ask the spec; no module outside `lrviz.engine` compares class
+sampler), its starter values, its share-link code, its chart marks, and the variants of its
+arithmetic on the compiled paths (XLA under JAX `fit`, TensorFlow with and without XLA). Callers ask the spec; no module outside `lrviz.engine` compares class
 names.
 
 The summaries and help texts live in `lrviz/locales/<lang>.json` (keys `spec.*`, `param.*`).
@@ -48,6 +48,23 @@ class DriftingSpan(NamedTuple):
 
 
 DriftingSpans = Callable[[Config, int], "list[DriftingSpan]"]
+NanFrom = Callable[[Config, int], "int | None"]
+"""(config, limit) -> the first step <= limit at which the arithmetic gives NaN, or None."""
+NanFix = Callable[[Config], "dict[str, Any] | None"]
+"""config -> parameters of a class-specific fix for that NaN, or None."""
+
+
+@dataclass(frozen=True)
+class PathArithmetic:
+    """A class's arithmetic on one TensorFlow path (`lrviz.engine.compiled.PATHS`), where it
+    differs from the path it is based on (TensorFlow with XLA: the compiled path; tf.function
+    without XLA: eager). A field left None is the base path's."""
+
+    evaluate: Evaluate | None = None
+    index: Index | None = None
+    """The path's period index, if its breakpoints move."""
+    nan_from: NanFrom | None = None
+    nan_fix: NanFix | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +123,10 @@ class ScheduleSpec:
     """The arithmetic as XLA rewrites it (lrviz.engine.compiled); None: same as eager."""
     compiled_index: Index | None = field(default=None, repr=False)
     """The compiled period index for this config, if its breakpoints move under XLA."""
-    # Where Keras runs it: "eager" (the reference arithmetic) or "compiled" (XLA).
+    tf_paths: Mapping[str, PathArithmetic] = field(default_factory=dict, repr=False)
+    """The class's arithmetic on TensorFlow's paths ("tf-xla", "tf-graph") where it differs."""
+    # Where Keras runs it: "eager" (the reference arithmetic), "compiled" (XLA under JAX `fit`),
+    # "tf-xla" or "tf-graph" (TensorFlow's `tf.function` with or without XLA).
     path: str = "eager"
     translated_as: str | None = None
     """The shape lrviz.translate writes for other frameworks: "cosine" (a cosine decay after an

@@ -10,7 +10,7 @@ from lrviz import teaching as formulas
 from lrviz.page import session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
-from lrviz.teaching import compiled_worked
+from lrviz.teaching import path_worked
 
 
 def formula_panel(entry: ss.OpenConfig) -> None:
@@ -18,11 +18,8 @@ def formula_panel(entry: ss.OpenConfig) -> None:
     schedule = entry.schedule()
     lang = session.lang()
     step = session.studio().view.at_step
-    compiled = session.studio().view.run == "compiled"
-    if compiled:
-        worked = compiled_worked(schedule, step, lang)
-    else:
-        worked = formulas.worked_value(schedule, step, lang)
+    run = session.studio().view.run
+    worked = path_worked(schedule, step, lang, run)
     title = tr(
         "formula.panel",
         name=ss.plain_markdown(entry.name),
@@ -37,7 +34,8 @@ def formula_panel(entry: ss.OpenConfig) -> None:
         # The symbols in the user's language (the texts are the app's own, not user input).
         symbols = formulas.legend(schedule, worked.phase, lang)
         st.markdown("\n".join(f"- ${symbol}$: {text}" for symbol, text in symbols))
-        st.caption(tr("formula.worked_compiled" if compiled else "formula.worked"))
+        caption = {"eager": "formula.worked", "compiled": "formula.worked_compiled"}
+        st.caption(tr(caption.get(run, "formula.worked_tf")))
         for line in worked.lines:
             st.latex(line)
         for note in worked.notes:

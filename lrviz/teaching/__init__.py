@@ -8,7 +8,8 @@
   evaluates in float64, so a test can check the page's formula against the engine;
 - `worked_value(schedule, step, lang)` (`worked`): Keras's float32 operations at one step, each
   with its numbers, ending bit for bit at `schedule(step)`; `compiled_worked` (`compiled`): the
-  same on the compiled (XLA) path.
+  same on the compiled (XLA) path; `path_worked`: on any path (TensorFlow's: the eager lines and
+  the value that path gives).
 
 Each schedule class says where its phases are and which formula each has
 (`ScheduleSpec.teaching`, see `lrviz.engine.phases`); everything here is looked up by that
@@ -18,7 +19,7 @@ panel that says it has no formula for it.
 
 from __future__ import annotations
 
-from lrviz.teaching.compiled import compiled_lines, compiled_worked
+from lrviz.teaching.compiled import compiled_lines, compiled_worked, path_worked
 from lrviz.teaching.latex import evaluate_formula, formula, legend
 from lrviz.teaching.phases import PHASE_CAP, Phase, phase_at, phases
 from lrviz.teaching.worked import WRAP_PARTS, Worked, worked_value
@@ -33,6 +34,7 @@ __all__ = [
     "evaluate_formula",
     "formula",
     "legend",
+    "path_worked",
     "phase_at",
     "phases",
     "worked_value",

@@ -105,3 +105,28 @@ def compiled_worked(schedule: Schedule, step: int, lang: str) -> Worked:
     value = schedule.compiled()(np.int64(step))
     notes = (*eager.notes, t("formula.note.compiled", lang))
     return dataclasses.replace(eager, lines=lines, value=value, notes=notes)
+
+
+# The name of each TensorFlow path's rate in its last worked line.
+_TF_RATE = {
+    "tf-xla": r"\mathrm{lr}_{\mathrm{TF\ XLA}}",
+    "tf-graph": r"\mathrm{lr}_{\mathrm{tf.function}}",
+}
+
+
+def path_worked(schedule: Schedule, step: int, lang: str, path: str) -> Worked:
+    """`worked_value` on `path`: eager's, the compiled path's (`compiled_worked`), or on a
+    TensorFlow path the eager lines and one more with the value that path gives, and a note
+    on that path's rewrites."""
+    if path == "eager":
+        return worked_value(schedule.eager(), step, lang)
+    if path == "compiled":
+        return compiled_worked(schedule, step, lang)
+    eager = worked_value(schedule.eager(), step, lang)
+    on_path = schedule.on_path(path)
+    if on_path.spec.evaluate is schedule.eager().spec.evaluate or schedule.uses_integer_dtype:
+        return eager
+    value = on_path(np.int64(step))
+    lines = (*eager.lines, rf"{_TF_RATE[path]} = {computed(value)}")
+    notes = (*eager.notes, t(f"formula.note.{path}", lang))
+    return dataclasses.replace(eager, lines=lines, value=value, notes=notes)
