@@ -68,7 +68,7 @@ PLOT_HEIGHT = CHART_HEIGHT - MARGIN["t"] - MARGIN["b"]
 LABEL_STRIP = 18
 TOP_ROOM = 46
 NARROWEST_PLOT = 370
-CHART_LABELS = ("start", "peak", "floor", "nan")
+CHART_LABELS = ("start", "peak", "floor", "nan", "nan_step")
 LABEL_DIGITS = 4
 COMPANION_DASHES = ("dot", "dashdot", "longdashdot", "dash", "longdash")
 
@@ -198,10 +198,15 @@ def find_marks(curve: Curve, stop: int) -> list[Mark]:
     steps = np.union1d(steps, curve.steps[~finite][:1])
     values = schedule(steps)
     before = schedule(np.maximum(steps - 1, 0))
+    after = schedule(steps + 1)
     marks = []
-    for step, value, previous in zip(steps.tolist(), values.tolist(), before.tolist()):
+    for step, value, previous, following in zip(
+        steps.tolist(), values.tolist(), before.tolist(), after.tolist()
+    ):
         if not math.isfinite(value):
-            marks.append(Mark("nan", step, value, previous if math.isfinite(previous) else None))
+            # NaN from here, or at this step alone (TensorFlow's XLA at a PolynomialDecay's end).
+            kind = "nan" if not math.isfinite(following) else "nan_step"
+            marks.append(Mark(kind, step, value, previous if math.isfinite(previous) else None))
             continue
         if step == floor_step:
             kind = "floor"
@@ -234,7 +239,7 @@ def short_lr(value: float | np.floating) -> str:
 
 
 def mark_label(mark: Mark, lang: str, exact: bool = True) -> str:
-    if not math.isfinite(mark.value):  # "NaN from here" says it all
+    if not math.isfinite(mark.value):  # "NaN from here" / "NaN at this step" says it all
         return t(f"mark.{mark.kind}", lang)
     value = format_lr(mark.value) if exact else short_lr(mark.value)
     return t("mark.label", lang, kind=t(f"mark.{mark.kind}", lang), value=value)

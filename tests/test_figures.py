@@ -293,6 +293,31 @@ def test_the_nan_tail_of_shrinking_restarts_is_marked():
     assert not np.isnan(schedule(np.int64(nan.step - 1)))
 
 
+def test_a_nan_at_one_step_alone_is_marked_as_that_step_not_from_there_on():
+    """TensorFlow's XLA makes the issue's PolynomialDecay NaN at decay_steps only."""
+    schedule = lrviz.from_keras(
+        {
+            "class_name": "PolynomialDecay",
+            "config": {
+                "initial_learning_rate": 0.01,
+                "decay_steps": 1000,
+                "end_learning_rate": 0.0,
+                "power": 0.9,
+                "cycle": False,
+                "name": "PolynomialDecay",
+            },
+        }
+    )
+    on_tf_xla = schedule.on_path("tf-xla")
+    assert np.isnan(on_tf_xla(np.int64(1000))) and not np.isnan(on_tf_xla(np.int64(1001)))
+    (one,) = [m for m in fg.find_marks(curve_of(on_tf_xla, 3000), 3000) if "nan" in m.kind]
+    assert (one.kind, one.step) == ("nan_step", 1000)
+    (tail,) = [
+        m for m in fg.find_marks(curve_of(schedule.compiled(), 3000), 3000) if "nan" in m.kind
+    ]
+    assert (tail.kind, tail.step) == ("nan", 1000)
+
+
 def test_marks_are_drawn_with_their_exact_values():
     schedule = schedule_of("CosineDecay")
     curve = curve_of(schedule, 11_000)
@@ -434,7 +459,7 @@ def test_colour_indices_beyond_the_palette_change_the_dash_so_every_curve_differ
 
 
 def test_every_mark_kind_has_a_label_in_every_language():
-    kinds = {"start", "peak", "floor", "nan", "breakpoint"}
+    kinds = {"start", "peak", "floor", "nan", "nan_step", "breakpoint"}
     kinds |= {spec.mark_kind for spec in lrviz.SCHEDULES.values()}
     for lang in ("en", "zh-TW"):
         for kind in kinds:
