@@ -1,5 +1,6 @@
 """Findings about the compiled paths (JAX `fit`, TensorFlow with and without XLA), shown whichever
-path the chart follows: where each path turns NaN, which stairs and restarts it moves, and the
+path the chart follows: where each path turns NaN, which stairs and restarts it moves, where it
+settles at another value than eager Keras, and the
 TensorFlow failures of integer learning rates (measured with tensorflow-cpu 2.21, issue #15).
 Paths that do the same thing share one finding, which names them all."""
 
@@ -14,6 +15,7 @@ from lrviz.engine import F32, PATHS, Schedule
 from lrviz.engine.compiled import path_arithmetic
 from lrviz.engine.finding import Finding
 from lrviz.errors import Phrase
+from lrviz.limits import SETTLED_GAP
 
 # Moved stairs / restarts listed in a finding (and the most compared: longer lists are skipped).
 SHOWN_SHIFTS = 5
@@ -134,6 +136,45 @@ def _by_result(results: dict[str, Hashable | None]) -> list[tuple[tuple[str, ...
     return [(tuple(paths), result) for result, paths in groups.items()]
 
 
+def _settled_elsewhere(schedule: Schedule, path: str) -> tuple[int, float] | None:
+    """(step, value) when `path` settles at another value than eager Keras from `step` on, or
+    None: e.g. a PolynomialDecay whose 1 - step / decay_steps stays a hair above 0 under the
+    reciprocal, which a small power lifts far above end_learning_rate."""
+    settle = schedule.settles_at()
+    steps = np.array([0, settle, 2 * settle, 4 * settle], dtype=np.int64)
+    eager = schedule(steps).astype(np.float64)
+    moved = schedule.on_path(path)(steps).astype(np.float64)
+    if not (np.isfinite(eager).all() and np.isfinite(moved).all()):
+        return None  # NaN is the NaN finding's
+    if len(set(eager[1:])) > 1 or len(set(moved[2:])) > 1:
+        return None  # not settled there
+    scale = max(abs(eager[0]), abs(eager[1]), abs(moved[2]))
+    if abs(moved[2] - eager[2]) <= SETTLED_GAP * scale:
+        return None
+    # From the first of the steps where the path's value is the settled one.
+    first = settle if moved[1] == moved[2] else settle + 1
+    return first, float(F32(moved[2]))
+
+
+def _settled_finding(
+    schedule: Schedule, paths: tuple[str, ...], found: tuple[int, float]
+) -> Finding:
+    step, value = found
+    eager = float(schedule(np.int64(step)))
+    period = int(F32(schedule.config[schedule.spec.period_param]))
+    below = 1 << max(0, period.bit_length() - 1)  # the nearest power of two
+    params = {
+        "path": path_phrase(paths),
+        "step": step,
+        "value": f"{value:.6g}",
+        "eager": f"{eager:.6g}",
+        "param": schedule.spec.period_param,
+        "pow2": below if period - below <= 2 * below - period else 2 * below,
+    }
+    code = "compiled_settles" if "compiled" in paths else "tf_settles"
+    return Finding(code, "warning", schedule.spec.period_param, params)
+
+
 def _tensorflow_integer_finding(schedule: Schedule) -> Finding | None:
     if not schedule.uses_integer_dtype or not schedule.spec.tf_graph_rejects_int:
         return None
@@ -145,7 +186,8 @@ def _tensorflow_integer_finding(schedule: Schedule) -> Finding | None:
 @functools.lru_cache(maxsize=256)
 def compiled_findings(schedule: Schedule, reach: int) -> tuple[Finding, ...]:
     """What the compiled paths do differently with this schedule, up to step `reach` (cached:
-    findings are asked for on every rerun): NaN first, then moved stairs, each naming its paths."""
+    findings are asked for on every rerun): NaN first, then moved stairs, then another settled
+    value, each naming its paths."""
     eager = schedule.eager()
     found = [_tensorflow_integer_finding(eager)]
     if not eager.uses_integer_dtype:
@@ -155,4 +197,10 @@ def compiled_findings(schedule: Schedule, reach: int) -> tuple[Finding, ...]:
         moved = _path_breakpoints(eager, reach)
         shifts = {p: _shifted(eager, reach, p, marks, moved[p]) for p in COMPILED_PATHS}
         found += [_shift_finding(eager, paths, late) for paths, late in _by_result(shifts)]
+        settled = {p: _settled_elsewhere(eager, p) for p in COMPILED_PATHS}
+        values = {p: None if r is None else r[1] for p, r in settled.items()}
+        for paths, value in _by_result(values):
+            # Paths that settle at one value share a finding, from the step all of them are there.
+            step = max(settled[p][0] for p in paths)
+            found.append(_settled_finding(eager, paths, (step, value)))
     return tuple(f for f in found if f is not None)

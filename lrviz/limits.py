@@ -43,6 +43,9 @@ DEFAULT_RESTART_CYCLES = 10
 MAX_SGDR_CYCLES = 1000
 """Most cycles the optax sgdr_schedule snippet lists, whatever total_steps asks for."""
 MAX_CHECKED_RESTARTS = 2**16
+# A compiled path's settled value this far from eager Keras's, relative to the curve's scale, is
+# worth a finding (a few ulp are not); a suggested decay_steps keeps below it.
+SETTLED_GAP = 1e-3
 """Most restarts whose position is checked against Keras's float32 arithmetic one by one."""
 
 # Keras's serialization format

@@ -40,10 +40,18 @@ NAMED = [
     _keras("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
     # The decay_steps the NaN finding proposes instead of 1000.
     _keras("PolynomialDecay", decay_steps=999, power=0.9, **POLY),
+    # With a small power 999 ends far above end_learning_rate instead (a finding says so) ...
+    _keras("PolynomialDecay", decay_steps=999, power=0.1, **POLY),
+    # ... so for power 0.1 the NaN finding proposes 1024, whose reciprocal is exact.
+    _keras("PolynomialDecay", decay_steps=1024, power=0.1, **POLY),
 ]
-CYCLE_NAN = len(NAMED) - 2
+CYCLE_NAN, PROPOSED, SETTLES_HIGH, PROPOSED_SMALL_POWER = 5, 6, 7, 8
 NO_STEPS = np.zeros(0, dtype=np.int64)
-EXTRA_STEPS = {CYCLE_NAN: np.arange(13_107_195, 13_107_205)}
+EXTRA_STEPS = {
+    CYCLE_NAN: np.arange(13_107_195, 13_107_205),
+    SETTLES_HIGH: np.array([998, 999, 1000, 1998, 5000]),
+    PROPOSED_SMALL_POWER: np.array([1023, 1024, 1025, 2048, 5000]),
+}
 
 
 def _geometric_restarts(schedule: lrviz.Schedule) -> bool:
@@ -246,8 +254,24 @@ def test_the_proposed_decay_steps_gives_no_nan_under_jit(compared):
     poly, _, _ = compared[0]
     proposal = next(f for f in lrviz.findings(poly) if f.code.startswith("compiled_nan"))
     assert proposal.params["safe"] == 999
-    _, steps, keras = compared[len(NAMED) - 1]
+    _, steps, keras = compared[PROPOSED]
     assert steps.max() > 999 and not np.isnan(keras).any()
+
+
+def test_a_small_power_settles_where_findings_say_and_the_proposal_ends_at_zero(compared):
+    schedule, steps, keras = compared[SETTLES_HIGH]
+    (settles,) = [f for f in lrviz.findings(schedule, 5000) if f.code == "compiled_settles"]
+    settled = keras[steps >= settles.params["step"]]
+    assert keras[steps == settles.params["step"] - 1][0] != settled[0]
+    assert np.all(settled == settled[0]) and settled[0] > 0.1 * POLY["initial_learning_rate"]
+    np.testing.assert_allclose(float(settles.params["value"]), settled[0], rtol=1e-5)
+    assert schedule(np.int64(5000)) == 0.0  # eager Keras ends at end_learning_rate
+
+    small_power = lrviz.from_keras(_keras("PolynomialDecay", decay_steps=1000, power=0.1, **POLY))
+    (nan,) = [f for f in lrviz.findings(small_power) if f.code.startswith("compiled_nan")]
+    assert nan.params["safe"] == 1024
+    _, steps, keras = compared[PROPOSED_SMALL_POWER]
+    assert not np.isnan(keras).any() and np.all(keras[steps >= 1024] == 0.0)
 
 
 FIT_SCRIPT = """

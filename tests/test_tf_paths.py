@@ -196,3 +196,42 @@ def test_cli_eval_and_link_take_the_tensorflow_paths(tmp_path, capsys):
     assert params["run"] == ["tf-graph"]
     studio, messages = from_link(params, decode_state(params, VIEW_TYPES))
     assert messages == [] and studio.view.run == "tf-graph"
+
+
+def _small_power(decay_steps: int) -> lrviz.Schedule:
+    return lrviz.from_keras(
+        _keras(
+            "PolynomialDecay",
+            initial_learning_rate=1.0,
+            decay_steps=decay_steps,
+            end_learning_rate=0.0,
+            power=0.25,
+        )
+    )
+
+
+def test_paths_that_settle_above_end_learning_rate_say_where_and_share_a_finding():
+    schedule = _small_power(6919)
+    found = {f.code: f for f in lrviz.findings(schedule, 20_000) if "settles" in f.code}
+    assert set(found) == {"compiled_settles", "tf_settles"}
+    tail = np.arange(6900, 20_000, dtype=np.int64)
+    assert np.all(schedule(tail[tail >= 6919]) == 0.0)  # eager ends at end_learning_rate
+    for finding, paths in (
+        (found["compiled_settles"], ["compiled"]),
+        (found["tf_settles"], ["tf-xla", "tf-graph"]),
+    ):
+        step, value = finding.params["step"], float(finding.params["value"])
+        for path in paths:
+            on_path = schedule.on_path(path)(tail)
+            assert np.all(on_path[tail >= step] == on_path[-1]), path
+            np.testing.assert_allclose(on_path[-1], value, rtol=1e-5)
+            assert value > 0.01  # above 1% of the initial rate: worth telling
+    assert found["tf_settles"].params["path"].params["first"].key == "finding.path.tf-xla"
+    assert found["compiled_settles"].params["pow2"] == 8192
+
+
+def test_a_power_of_two_decay_steps_settles_at_end_learning_rate_on_every_path():
+    schedule = _small_power(8192)
+    assert not [f for f in lrviz.findings(schedule, 40_000) if "settles" in f.code]
+    for path in PATHS:
+        assert schedule.on_path(path)(np.int64(8192)) == 0.0

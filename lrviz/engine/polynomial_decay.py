@@ -52,6 +52,7 @@ from lrviz.engine.spec import (
     steps_param,
 )
 from lrviz.engine.xla import fma, power, reciprocal
+from lrviz.limits import MAX_STEPS, SETTLED_GAP
 
 CLASS = "PolynomialDecay"
 
@@ -425,16 +426,22 @@ def _compiled_cycle_nan_from(cfg: Config, limit: int, evaluate: Evaluate = _comp
 NEAREST_SEARCH = 1000
 
 
-def safe_decay_steps(decay_steps: int) -> int | None:
+def safe_decay_steps(decay_steps: int, power: float) -> int | None:
     """The decay_steps nearest `decay_steps` for which XLA's fused 1 - D * fl(1 / D) is not
-    negative (so a PolynomialDecay ends at end_learning_rate, not NaN), or None."""
+    negative (so a PolynomialDecay is not NaN at its end) and small enough that `power` keeps it
+    under `SETTLED_GAP` of the decay (so it ends at end_learning_rate, not above it), or None. A
+    small power lifts any remainder: then only a power of two (exact reciprocal, remainder 0)
+    will do, so the nearest two are candidates too."""
     near = decay_steps + np.arange(-NEAREST_SEARCH, NEAREST_SEARCH + 1)
-    near = near[near > 0]
+    below = 1 << max(0, decay_steps.bit_length() - 1)
+    near = np.concatenate([near[near > 0], [below, 2 * below]])
     d = near.astype(F32)
-    ok = fma(-d, F32(1) / d, F32(1)) >= 0
-    if not ok.any():
+    remainder = fma(-d, F32(1) / d, F32(1)).astype(np.float64)
+    lifted = np.maximum(remainder, 0) ** float(power)
+    ok = (remainder >= 0) & (lifted <= SETTLED_GAP)
+    found = near[ok & (near <= MAX_STEPS)]
+    if found.size == 0:
         return None
-    found = near[ok]
     return int(found[np.argmin(np.abs(found - decay_steps))])
 
 
@@ -456,7 +463,7 @@ def _compiled_nan_from(cfg: Config, limit: int) -> int | None:
 
 def _compiled_nan_fix(cfg: Config) -> dict[str, Any] | None:
     """Without `cycle`: the nearest decay_steps whose compiled 1 - p stays >= 0."""
-    safe = safe_decay_steps(int(cfg["decay_steps"]))
+    safe = safe_decay_steps(int(cfg["decay_steps"]), cfg["power"])
     if cfg["cycle"] or safe is None:
         return None
     return {"power": cfg["power"], "safe": safe}
