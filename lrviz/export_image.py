@@ -8,12 +8,16 @@ imported only when an image is asked for: the app and HTML export never need it.
 
 from __future__ import annotations
 
+import time
+
 import plotly.graph_objects as go
 
 from lrviz.limits import IMAGE_FORMATS
 
 # Tries before an image counts as impossible (see `figure_image`).
-IMAGE_ATTEMPTS = 2
+IMAGE_ATTEMPTS = 3
+# Seconds to wait before the n-th retry (times n): a loaded machine needs its page a moment longer.
+IMAGE_RETRY_WAIT_S = 0.5
 INSTALL_HINT = (
     "PNG/SVG export needs `pip install lrviz[image]` and chromium "
     "(Debian: apt-get install chromium; or set BROWSER_PATH to a Chrome/Chromium binary)"
@@ -44,9 +48,11 @@ def figure_image(
     import plotly.io as pio
 
     failure: Exception = RuntimeError()
-    # A second try: on a busy machine kaleido's page can now and then be asked for the image
-    # before its script has loaded ("ReferenceError: kaleido_scopes is not defined").
-    for _ in range(IMAGE_ATTEMPTS):
+    # More tries: on a busy machine kaleido's page can now and then be asked for the image
+    # before its script has loaded ("ReferenceError: kaleido_scopes is not defined"; seen twice
+    # in a row at load 12 on 2 cores).
+    for attempt in range(IMAGE_ATTEMPTS):
+        time.sleep(attempt * IMAGE_RETRY_WAIT_S)
         try:
             return pio.to_image(
                 fig,
