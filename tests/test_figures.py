@@ -214,6 +214,25 @@ def test_a_name_with_plotly_template_syntax_stays_out_of_the_hover_template():
 # --- axes ------------------------------------------------------------------------------------
 
 
+def test_the_template_sent_is_plotly_whites_for_scatter_traces_on_x_and_y_axes():
+    """The overlay and difference charts are scatter traces on x/y axes: those parts of
+    "plotly_white" are sent as Plotly has them, and nothing else (no other trace types, polar, 3D
+    or map subplots, colour scales). (The side-by-side chart's template is merged into Plotly's
+    default one, which Streamlit replaces with its own.)"""
+    white = json.loads(json.dumps(pio.templates["plotly_white"].to_plotly_json()))
+    curves = [curve_of(schedule_of("CosineDecay"))]
+    for fig in (
+        fg.overlay_figure(curves, View(), 20_000),
+        fg.difference_figure(curves, curves[0], View(), 20_000),
+    ):
+        template = sent(fig)["layout"]["template"]
+        assert template["data"] == {"scatter": white["data"]["scatter"]}
+        unused = {"polar", "ternary", "scene", "geo", "coloraxis", "colorscale"}
+        assert template["layout"] == {k: v for k, v in white["layout"].items() if k not in unused}
+        assert {"xaxis", "yaxis", "colorway", "font", "plot_bgcolor"} <= template["layout"].keys()
+        assert all(t["type"] == "scatter" for t in sent(fig)["data"])
+
+
 def test_log_y_makes_the_y_axis_logarithmic():
     fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(log_y=True), 20_000))
     assert fig["layout"]["yaxis"]["type"] == "log"

@@ -5,6 +5,7 @@ live, and a drag across it zooms."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import streamlit as st
@@ -18,6 +19,13 @@ from lrviz.keras_json import schedules_from_json
 from lrviz.page import derived, double_click, live_drag, session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
+
+# Seconds the run pauses after the chart (not in a drag's frame, which ends there anyway).
+# Streamlit's frontend renders when the run's messages stop arriving: without a pause the chart
+# waits for the last of the page's ~100 elements and is drawn with all of them; with one, the
+# chart leaves at once (the pause frees the GIL for the server's event loop) and the browser
+# draws it while the rest of the run is computed.
+CHART_LEAD_S = 0.01
 
 
 @st.fragment
@@ -38,6 +46,8 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         live_drag.follower(
             session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
         )
+    if current is session.studio():
+        time.sleep(CHART_LEAD_S)
     return curves
 
 

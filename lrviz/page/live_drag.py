@@ -6,10 +6,12 @@ keyboard, help, focus ring, theme and accessibility are Streamlit's), and a smal
 watches it: while the mouse holds one of the editor's sliders, the component reads the position
 the slider shows (the index into its options) and sends it as a *frame*, which reruns only the
 chart's fragment. The page computes that frame's curves with the engine, as for any value; the
-browser does no schedule arithmetic. Frames are paced by the page: the next one is sent when the
-chart of the previous one has arrived (the page acknowledges each frame's number), so a slow
-machine draws fewer frames instead of queueing or interrupting them. On release the component
-stops sending, Streamlit's slider sends the final value, and the whole page runs with it.
+browser does no schedule arithmetic. Frames are paced by the page, which acknowledges each
+frame's number with the chart it drew: at most `IN_FLIGHT` frames are unacknowledged, so the
+server computes the next frame while the browser draws the previous one (Streamlit queues a
+fragment's rerun behind the run in progress instead of interrupting it), and a slow machine draws
+fewer frames instead of queueing them up. On release the component stops sending, Streamlit's
+slider sends the final value, and the whole page runs with it after the frames already sent.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import streamlit as st
 # ms without an acknowledgement after which the next frame is sent anyway (a run that failed
 # before the follower); long enough that a slow run on a loaded machine is not interrupted.
 ACK_TIMEOUT_MS = 2000
+# Frames sent and not yet acknowledged: one being drawn, one being computed. One alone leaves the
+# server idle while the browser draws and the browser idle while the server computes.
+IN_FLIGHT = 2
 
 _JS = """
 export default function (component) {
@@ -34,7 +39,7 @@ export default function (component) {
 }
 
 function follow(prefix, suffix) {
-  const live = { seq: 0, waiting: 0, pending: null, input: null, timer: 0 };
+  const live = { seq: 0, acked: 0, pending: null, input: null, timer: 0 };
   const keyClass = (box) =>
     [...box.classList].find((c) => c.startsWith(prefix) && c.endsWith(suffix));
   const stop = () => {
@@ -42,21 +47,21 @@ function follow(prefix, suffix) {
     live.pending = null;
   };
   live.pump = () => {
-    if (!live.pending || live.waiting || !live.send) return;
+    if (!live.pending || live.seq - live.acked >= IN_FLIGHT || !live.send) return;
     const frame = { ...live.pending, seq: ++live.seq };
     live.pending = null;
-    live.waiting = frame.seq;
     live.send("frame", frame);
     clearTimeout(live.timer);
     live.timer = setTimeout(() => {
-      live.waiting = 0;
+      live.acked = live.seq;
       live.pump();
     }, TIMEOUT);
   };
   live.acknowledge = (ack) => {
-    if (live.waiting && ack === live.waiting) {
-      live.waiting = 0;
-      clearTimeout(live.timer);
+    // The page acknowledges the last frame a run took; frames queued behind it were merged.
+    if (typeof ack === "number" && ack > live.acked && ack <= live.seq) {
+      live.acked = ack;
+      if (live.acked === live.seq) clearTimeout(live.timer);
       live.pump();
     }
   };
@@ -93,7 +98,7 @@ function follow(prefix, suffix) {
 
 _component = st.components.v2.component(
     "lrviz.live_drag",
-    js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS)),
+    js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS)).replace("IN_FLIGHT", str(IN_FLIGHT)),
     isolate_styles=False,
 )
 
