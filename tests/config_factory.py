@@ -9,6 +9,24 @@ import lrviz
 CLASSES = tuple(lrviz.SCHEDULES)
 
 
+def keras_config(class_name: str, **config) -> dict:
+    """A Keras schedule dict as `serialize` writes it (arguments left out take their defaults)."""
+    return {"module": "keras.optimizers.schedules", "class_name": class_name, "config": config}
+
+
+# The cases of issue #15: NaN from decay_steps under JAX `fit`, stairs and restarts one step late.
+POLY = {"initial_learning_rate": 0.01, "end_learning_rate": 0.0}
+STAIRS = {"initial_learning_rate": 1.0, "staircase": True}
+POLY_NAN = keras_config("PolynomialDecay", decay_steps=1000, power=0.9, **POLY)
+ISSUE_15_CASES = [
+    POLY_NAN,
+    keras_config("PolynomialDecay", decay_steps=12345, power=0.5, **POLY),
+    keras_config("InverseTimeDecay", decay_steps=243, decay_rate=3.6, **STAIRS),
+    keras_config("ExponentialDecay", decay_steps=6919, decay_rate=0.5, **STAIRS),
+    keras_config("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+]
+
+
 def _lr(rng: np.random.Generator) -> float:
     pick = rng.random()
     if pick < 0.1:

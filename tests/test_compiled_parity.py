@@ -9,7 +9,15 @@ import sys
 
 import numpy as np
 import pytest
-from config_factory import CLASSES, random_config, steps_to_check
+from config_factory import (
+    CLASSES,
+    ISSUE_15_CASES,
+    POLY,
+    POLY_NAN,
+    keras_config,
+    random_config,
+    steps_to_check,
+)
 from jax_oracle import jitted_values
 
 import lrviz
@@ -22,28 +30,16 @@ CONFIGS_PER_CLASS = 50
 RTOL = 1e-4
 
 
-def _keras(class_name: str, **config) -> dict:
-    return {"module": "keras.optimizers.schedules", "class_name": class_name, "config": config}
-
-
-# The cases of issue #15: NaN from decay_steps, stairs and restarts one step late under `fit`.
-POLY = {"initial_learning_rate": 0.01, "end_learning_rate": 0.0}
-STAIRS = {"initial_learning_rate": 1.0, "staircase": True}
-POLY_NAN = _keras("PolynomialDecay", decay_steps=1000, power=0.9, **POLY)
 NAMED = [
-    POLY_NAN,
-    _keras("PolynomialDecay", decay_steps=12345, power=0.5, **POLY),
-    _keras("InverseTimeDecay", decay_steps=243, decay_rate=3.6, **STAIRS),
-    _keras("ExponentialDecay", decay_steps=6919, decay_rate=0.5, **STAIRS),
-    _keras("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+    *ISSUE_15_CASES,
     # A cycle whose compiled NaN comes just after an edge: step 13,107,201 (eager: none).
-    _keras("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
+    keras_config("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
     # The decay_steps the NaN finding proposes instead of 1000.
-    _keras("PolynomialDecay", decay_steps=999, power=0.9, **POLY),
+    keras_config("PolynomialDecay", decay_steps=999, power=0.9, **POLY),
     # With a small power 999 ends far above end_learning_rate instead (a finding says so) ...
-    _keras("PolynomialDecay", decay_steps=999, power=0.1, **POLY),
+    keras_config("PolynomialDecay", decay_steps=999, power=0.1, **POLY),
     # ... so for power 0.1 the NaN finding proposes 1024, whose reciprocal is exact.
-    _keras("PolynomialDecay", decay_steps=1024, power=0.1, **POLY),
+    keras_config("PolynomialDecay", decay_steps=1024, power=0.1, **POLY),
 ]
 CYCLE_NAN, PROPOSED, SETTLES_HIGH, PROPOSED_SMALL_POWER = 5, 6, 7, 8
 NO_STEPS = np.zeros(0, dtype=np.int64)
@@ -72,7 +68,7 @@ def _geometric_config(rng: np.random.Generator, below_one: bool) -> dict:
         t_mul = rng.choice([0.5, 0.9, 0.99]) if below_one else rng.choice([1.01, 1.5, 2.0])
     # t_mul = 2 (1 - t_mul = -1) takes its own XLA form; it shows past 2^24 steps.
     first = 10 ** rng.uniform(7, 9.5) if t_mul == 2.0 else 10 ** rng.uniform(0, 5)
-    return _keras(
+    return keras_config(
         "CosineDecayRestarts",
         initial_learning_rate=1.0,
         first_decay_steps=max(1, round(first)),
@@ -267,7 +263,9 @@ def test_a_small_power_settles_where_findings_say_and_the_proposal_ends_at_zero(
     np.testing.assert_allclose(float(settles.params["value"]), settled[0], rtol=1e-5)
     assert schedule(np.int64(5000)) == 0.0  # eager Keras ends at end_learning_rate
 
-    small_power = lrviz.from_keras(_keras("PolynomialDecay", decay_steps=1000, power=0.1, **POLY))
+    small_power = lrviz.from_keras(
+        keras_config("PolynomialDecay", decay_steps=1000, power=0.1, **POLY)
+    )
     (nan,) = [f for f in lrviz.findings(small_power) if f.code.startswith("compiled_nan")]
     assert nan.params["safe"] == 1024
     _, steps, keras = compared[PROPOSED_SMALL_POWER]
@@ -312,7 +310,7 @@ def test_a_real_jax_fit_turns_nan_at_the_first_nan_step_lrviz_names():
 @pytest.mark.parametrize("decay_steps", [100, 6919])
 def test_the_cycle_nan_search_finds_what_every_step_finds(decay_steps):
     """The search looks only just after cycle edges; every step from 2^21 to 2^24 agrees."""
-    config = _keras("PolynomialDecay", decay_steps=decay_steps, power=0.5, cycle=True, **POLY)
+    config = keras_config("PolynomialDecay", decay_steps=decay_steps, power=0.5, cycle=True, **POLY)
     compiled = lrviz.from_keras(config).compiled()
     steps = np.arange(2**21, 2**24, dtype=np.int64)
     bad = steps[np.isnan(compiled(steps))]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
+from config_factory import POLY_NAN
 from markdown_support import read_markdown_table
 
 import lrviz
@@ -314,19 +315,7 @@ def test_the_nan_tail_of_shrinking_restarts_is_marked():
 
 def test_a_nan_at_one_step_alone_is_marked_as_that_step_not_from_there_on():
     """TensorFlow's XLA makes the issue's PolynomialDecay NaN at decay_steps only."""
-    schedule = lrviz.from_keras(
-        {
-            "class_name": "PolynomialDecay",
-            "config": {
-                "initial_learning_rate": 0.01,
-                "decay_steps": 1000,
-                "end_learning_rate": 0.0,
-                "power": 0.9,
-                "cycle": False,
-                "name": "PolynomialDecay",
-            },
-        }
-    )
+    schedule = lrviz.from_keras(POLY_NAN)
     on_tf_xla = schedule.on_path("tf-xla")
     assert np.isnan(on_tf_xla(np.int64(1000))) and not np.isnan(on_tf_xla(np.int64(1001)))
     (one,) = [m for m in fg.find_marks(curve_of(on_tf_xla, 3000), 3000) if "nan" in m.kind]

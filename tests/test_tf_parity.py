@@ -13,7 +13,15 @@ import subprocess
 
 import numpy as np
 import pytest
-from config_factory import CLASSES, random_config, steps_to_check
+from config_factory import (
+    CLASSES,
+    ISSUE_15_CASES,
+    POLY,
+    POLY_NAN,
+    keras_config,
+    random_config,
+    steps_to_check,
+)
 from tf_oracle import tf_env, tf_python, tf_values
 
 import lrviz
@@ -31,28 +39,17 @@ CONFIGS_PER_CLASS = 40
 RTOL = 1e-4
 
 
-def _keras(class_name: str, **config) -> dict:
-    return {"module": "keras.optimizers.schedules", "class_name": class_name, "config": config}
-
-
-POLY = {"initial_learning_rate": 0.01, "end_learning_rate": 0.0}
-STAIRS = {"initial_learning_rate": 1.0, "staircase": True}
-POLY_NAN = _keras("PolynomialDecay", decay_steps=1000, power=0.9, **POLY)
-# The cases of issue #15, and where TensorFlow's paths part from JAX `fit` and from each other.
+# Issue #15's cases, and where TensorFlow's paths part from JAX `fit` and from each other.
 NAMED = [
-    POLY_NAN,
-    _keras("PolynomialDecay", decay_steps=12345, power=0.5, **POLY),
-    _keras("InverseTimeDecay", decay_steps=243, decay_rate=3.6, **STAIRS),
-    _keras("ExponentialDecay", decay_steps=6919, decay_rate=0.5, **STAIRS),
-    _keras("CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=1, t_mul=0.9),
+    *ISSUE_15_CASES,
     # Past decay_steps TensorFlow's XLA holds 1 - fl(D fl(1/D)) = 2^-24 to the power 0.5
     # (2.4e-4), JAX `fit` fma(-D, fl(1/D), 1) (1.7e-4), eager 0.
-    _keras("PolynomialDecay", decay_steps=10_000_001, power=0.5, **POLY),
+    keras_config("PolynomialDecay", decay_steps=10_000_001, power=0.5, **POLY),
     # D >= 2^24: TensorFlow's XLA keeps the clamp at run time, as JAX `fit` does.
-    _keras("PolynomialDecay", decay_steps=16_777_215, power=0.5, **POLY),
-    _keras("PolynomialDecay", decay_steps=16_777_218, power=0.5, **POLY),
+    keras_config("PolynomialDecay", decay_steps=16_777_215, power=0.5, **POLY),
+    keras_config("PolynomialDecay", decay_steps=16_777_218, power=0.5, **POLY),
     # A cycle whose compiled NaN comes just after an edge: step 13,107,201 on every path.
-    _keras("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
+    keras_config("PolynomialDecay", decay_steps=100, power=0.5, cycle=True, **POLY),
 ]
 EXTRA_STEPS = {
     5: [10_000_000, 10_000_001, 10_000_002, 2**25],
@@ -66,7 +63,7 @@ GEOMETRIC_CONFIGS = 40
 
 def _geometric_config(rng: np.random.Generator, below_one: bool) -> dict:
     t_mul = rng.uniform(0.3, 0.995) if below_one else rng.uniform(1.005, 3.0)
-    return _keras(
+    return keras_config(
         "CosineDecayRestarts",
         initial_learning_rate=1.0,
         first_decay_steps=max(1, round(10 ** rng.uniform(0, 4))),

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pandas as pd
 import pytest
+from config_factory import POLY_NAN, keras_config
 
 import lrviz
 from lrviz.cli import run as cli
@@ -23,23 +24,11 @@ from lrviz.engine.xla import fma, power, reciprocal
 from lrviz.share import decode_state
 from lrviz.state import VIEW_TYPES, from_link
 
-
-def _keras(class_name: str, **config) -> dict:
-    return {"module": "keras.optimizers.schedules", "class_name": class_name, "config": config}
-
-
-POLY = _keras(
-    "PolynomialDecay",
-    initial_learning_rate=0.01,
-    decay_steps=1000,
-    end_learning_rate=0.0,
-    power=0.9,
-)
-STAIRS = _keras(
+STAIRS = keras_config(
     "InverseTimeDecay", initial_learning_rate=1.0, decay_steps=243, decay_rate=3.6, staircase=True
 )
 # Graph mode restarts this SGDR at step 21, eager Keras and XLA at 22 (TensorFlow 2.21 agrees).
-EARLY_RESTART = _keras(
+EARLY_RESTART = keras_config(
     "CosineDecayRestarts", initial_learning_rate=1.0, first_decay_steps=12, t_mul=0.75
 )
 
@@ -72,7 +61,7 @@ def test_graph_log_is_glibc_logf_bit_for_bit():
 
 
 def test_every_path_evaluates_the_issue_polynomial_as_measured():
-    schedule = lrviz.from_keras(POLY)
+    schedule = lrviz.from_keras(POLY_NAN)
     steps = np.array([999, 1000, 1001, 5000])
     values = {path: schedule.on_path(path)(steps) for path in PATHS}
     assert values["eager"][1:].tolist() == [0.0, 0.0, 0.0]
@@ -88,7 +77,7 @@ def test_tf_xla_polynomial_is_compiled_up_to_decay_steps_then_the_folded_constan
     rng = np.random.default_rng(3)
     for _ in range(200):
         decay = int(rng.integers(1, 2**24))
-        config = _keras(
+        config = keras_config(
             "PolynomialDecay",
             initial_learning_rate=float(10 ** rng.uniform(-4, 0)),
             decay_steps=decay,
@@ -109,7 +98,7 @@ def test_tf_xla_polynomial_is_compiled_up_to_decay_steps_then_the_folded_constan
 
 @pytest.mark.parametrize("decay_steps", [16_777_218, 741_624_448])
 def test_tf_xla_polynomial_keeps_the_clamp_at_run_time_from_2_to_the_24(decay_steps):
-    config = {**POLY, "config": {**POLY["config"], "decay_steps": decay_steps}}
+    config = {**POLY_NAN, "config": {**POLY_NAN["config"], "decay_steps": decay_steps}}
     schedule = lrviz.from_keras(config)
     steps = np.array([decay_steps - 40, decay_steps, decay_steps + 40, 10**10])
     np.testing.assert_array_equal(schedule.on_path("tf-xla")(steps), schedule.compiled()(steps))
@@ -122,7 +111,7 @@ def test_graph_mode_never_turns_a_polynomial_nan_at_decay_steps():
     inverse = F32(1) / d
     assert set(np.unique(F32(1) - d * inverse).tolist()) == {0.0, 2.0**-24}
     assert (fma(-d, inverse, F32(1)) < 0).mean() > 0.45
-    schedule = lrviz.from_keras(POLY)
+    schedule = lrviz.from_keras(POLY_NAN)
     assert first_compiled_nan(schedule, 10**6, "tf-graph") is None
     assert first_compiled_nan(schedule, 10**6, "tf-xla") == 1000
 
@@ -142,7 +131,7 @@ def test_the_stairs_move_on_every_compiled_path_and_graph_mode_restarts_on_its_o
 
 
 def test_paths_switch_and_compare():
-    schedule = lrviz.from_keras(POLY)
+    schedule = lrviz.from_keras(POLY_NAN)
     on_paths = [schedule.on_path(p) for p in PATHS]
     assert [s.path for s in on_paths] == list(PATHS)
     assert len(set(on_paths)) == len(PATHS)
@@ -153,7 +142,7 @@ def test_paths_switch_and_compare():
         schedule.on_path("tpu")
     # A class whose arithmetic no path rewrites evaluates eagerly everywhere.
     piecewise = lrviz.from_keras(
-        _keras("PiecewiseConstantDecay", boundaries=[5], values=[1.0, 0.5])
+        keras_config("PiecewiseConstantDecay", boundaries=[5], values=[1.0, 0.5])
     )
     steps = np.arange(10)
     for path in PATHS:
@@ -168,7 +157,7 @@ def _paths_named(finding) -> set[str]:
 
 
 def test_findings_name_the_paths_they_are_about():
-    found = lrviz.findings(lrviz.from_keras(POLY))
+    found = lrviz.findings(lrviz.from_keras(POLY_NAN))
     (nan,) = [f for f in found if "nan" in f.code]
     assert nan.code == "compiled_nan.PolynomialDecay" and nan.params["step"] == 1000
     assert _paths_named(nan) == {"compiled", "tf-xla"}
@@ -182,7 +171,7 @@ def test_findings_name_the_paths_they_are_about():
     assert early.params["steps"] == "21" and "tf.function" in early.message()
 
 
-POLY_FILE = {"class_name": "PolynomialDecay", "config": {**POLY["config"], "name": "poly"}}
+POLY_FILE = {"class_name": "PolynomialDecay", "config": {**POLY_NAN["config"], "name": "poly"}}
 
 
 def test_cli_eval_and_link_take_the_tensorflow_paths(tmp_path, capsys):
@@ -200,7 +189,7 @@ def test_cli_eval_and_link_take_the_tensorflow_paths(tmp_path, capsys):
 
 def _small_power(decay_steps: int) -> lrviz.Schedule:
     return lrviz.from_keras(
-        _keras(
+        keras_config(
             "PolynomialDecay",
             initial_learning_rate=1.0,
             decay_steps=decay_steps,
