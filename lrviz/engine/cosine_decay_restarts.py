@@ -281,10 +281,15 @@ def _settles_restarts(cfg: Config) -> int:
     return min(MAX_STEPS, round(first * (1 + t_mul + t_mul * t_mul)))
 
 
-def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(period index, fraction of it done) as XLA computes them: reciprocals, fused multiply-adds,
-    XLA's own float32 `log` kernel and `powf`. The index is bit for bit that of jitted Keras
-    (tests/test_compiled_parity.py), so every restart and the first NaN fall on its steps."""
+Position = tuple[np.ndarray, np.ndarray]
+
+
+def _reciprocal_position(
+    cfg: Config, steps: np.ndarray, geometric: Callable[..., Position]
+) -> Position:
+    """(period index, fraction of it done) where step / F runs as step * fl(1 / F), as both
+    compiled paths have it: with t_mul = 1 the floor of that, else `geometric(t_mul, x, inverse,
+    completed)` (each path's own arithmetic for growing or shrinking periods)."""
     t_mul = F32(cfg["t_mul"])
     x = steps_float32(steps)
     inverse = reciprocal(cfg["first_decay_steps"])
@@ -293,24 +298,36 @@ def compiled_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarra
         if t_mul == F32(1.0):
             i_restart = np.floor(completed)
             return i_restart, completed - i_restart
-        # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding;
-        # but 1 - t_mul = -1 (t_mul = 2) becomes a negation of c = step * fl(1 / F), which then
-        # has two uses and is rounded on its own: 1 + c. log(inner) is XLA's kernel, the
-        # constant log(t_mul) is folded (correctly rounded).
-        negated = t_mul == F32(2.0)
-        folded = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
-        inner = F32(1.0) + completed if negated else folded
-        i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
-        # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
-        # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. Where c
-        # is rounded on its own (F = 1: XLA drops the multiplication by 1; t_mul = 2) the other
-        # multiplication is fused: c - (1 - t_mul^i) * r.
-        one_minus = F32(1.0) - power(t_mul, i_restart)
-        if inverse == F32(1.0) or negated:
-            done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), completed)
-        else:
-            done = fma(x, inverse, -(one_minus * reciprocal(F32(1.0) - t_mul)))
-        return i_restart, done * power(t_mul, -i_restart)
+        return geometric(t_mul, x, inverse, completed)
+
+
+def compiled_restart_position(cfg: Config, steps: np.ndarray) -> Position:
+    """(period index, fraction of it done) as XLA computes them: reciprocals, fused multiply-adds,
+    XLA's own float32 `log` kernel and `powf`. The index is bit for bit that of jitted Keras
+    (tests/test_compiled_parity.py), so every restart and the first NaN fall on its steps."""
+    return _reciprocal_position(cfg, steps, _xla_geometric)
+
+
+def _xla_geometric(t_mul: F32, x: np.ndarray, inverse: F32, completed: np.ndarray) -> Position:
+    """XLA's period index and fraction for t_mul != 1."""
+    # XLA folds the constants: 1 - step * fl(fl(1 / F) * (1 - t_mul)), one fused rounding;
+    # but 1 - t_mul = -1 (t_mul = 2) becomes a negation of c = step * fl(1 / F), which then
+    # has two uses and is rounded on its own: 1 + c. log(inner) is XLA's kernel, the
+    # constant log(t_mul) is folded (correctly rounded).
+    negated = t_mul == F32(2.0)
+    folded = fma(-x, inverse * (F32(1.0) - t_mul), F32(1.0))
+    inner = F32(1.0) + completed if negated else folded
+    i_restart = np.floor(log(inner) * reciprocal(folded_log(t_mul)))
+    # (completed - sum_r) / t_mul^i as XLA has it: step * fl(1 / F) fused with the
+    # subtraction of fl((1 - t_mul^i) * fl(1 / (1 - t_mul))), then times t_mul^-i. Where c
+    # is rounded on its own (F = 1: XLA drops the multiplication by 1; t_mul = 2) the other
+    # multiplication is fused: c - (1 - t_mul^i) * r.
+    one_minus = F32(1.0) - power(t_mul, i_restart)
+    if inverse == F32(1.0) or negated:
+        done = fma(-one_minus, reciprocal(F32(1.0) - t_mul), completed)
+    else:
+        done = fma(x, inverse, -(one_minus * reciprocal(F32(1.0) - t_mul)))
+    return i_restart, done * power(t_mul, -i_restart)
 
 
 def _compiled(cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -328,25 +345,22 @@ def _compiled_index(cfg: Config) -> Callable[[np.ndarray], np.ndarray] | None:
     return lambda steps: compiled_restart_position(cfg, steps)[0]
 
 
-def graph_restart_position(cfg: Config, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def graph_restart_position(cfg: Config, steps: np.ndarray) -> Position:
     """(period index, fraction of it done) as `tf.function` computes them (read off Grappler's
     optimized graph): c = step * fl(1 / F), 1 - fl(1 - t_mul) c, log(t_mul) folded by glibc's
     `logf` and divided by as fl(1 / log(t_mul)), sum_r = (1 - t_mul^i) fl(1 / (1 - t_mul)), each
     operation rounded on its own, glibc's `logf` and `powf` (`lrviz.engine.grappler`)."""
-    t_mul = F32(cfg["t_mul"])
-    x = steps_float32(steps)
-    inverse = reciprocal(cfg["first_decay_steps"])
-    completed = x * inverse
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if t_mul == F32(1.0):
-            i_restart = np.floor(completed)
-            return i_restart, completed - i_restart
-        # step * fl(1 / F) has two uses, so Grappler does not fold 1 - t_mul into its constant.
-        inner = F32(1.0) - (F32(1.0) - t_mul) * completed
-        i_restart = np.floor(graph_log(inner) * reciprocal(graph_log(t_mul)))
-        t_fac = power(t_mul, i_restart)
-        sum_r = (F32(1.0) - t_fac) * reciprocal(F32(1.0) - t_mul)
-        return i_restart, (completed - sum_r) / t_fac
+    return _reciprocal_position(cfg, steps, _graph_geometric)
+
+
+def _graph_geometric(t_mul: F32, x: np.ndarray, inverse: F32, completed: np.ndarray) -> Position:
+    """Graph mode's period index and fraction for t_mul != 1."""
+    # step * fl(1 / F) has two uses, so Grappler does not fold 1 - t_mul into its constant.
+    inner = F32(1.0) - (F32(1.0) - t_mul) * completed
+    i_restart = np.floor(graph_log(inner) * reciprocal(graph_log(t_mul)))
+    t_fac = power(t_mul, i_restart)
+    sum_r = (F32(1.0) - t_fac) * reciprocal(F32(1.0) - t_mul)
+    return i_restart, (completed - sum_r) / t_fac
 
 
 def _tf_graph(cfg: Config, steps: np.ndarray) -> np.ndarray:
