@@ -141,19 +141,22 @@ def _settled_elsewhere(schedule: Schedule, path: str) -> tuple[int, float] | Non
     None: e.g. a PolynomialDecay whose 1 - step / decay_steps stays a hair above 0 under the
     reciprocal, which a small power lifts far above end_learning_rate."""
     settle = schedule.settles_at()
-    steps = np.array([0, settle, 2 * settle, 4 * settle], dtype=np.int64)
+    # Where eager settles, the step after it (a path may take one more step), and two later.
+    steps = np.array([0, settle, settle + 1, 2 * settle, 4 * settle], dtype=np.int64)
     eager = schedule(steps).astype(np.float64)
     moved = schedule.on_path(path)(steps).astype(np.float64)
     if not (np.isfinite(eager).all() and np.isfinite(moved).all()):
         return None  # NaN is the NaN finding's
-    if len(set(eager[1:])) > 1 or len(set(moved[2:])) > 1:
+    settled = moved[-1]
+    if len(set(eager[1:])) > 1 or moved[-2] != settled:
         return None  # not settled there
-    scale = max(abs(eager[0]), abs(eager[1]), abs(moved[2]))
-    if abs(moved[2] - eager[2]) <= SETTLED_GAP * scale:
+    scale = max(abs(eager[0]), abs(eager[1]), abs(settled))
+    if abs(settled - eager[-1]) <= SETTLED_GAP * scale:
         return None
-    # From the first of the steps where the path's value is the settled one.
-    first = settle if moved[1] == moved[2] else settle + 1
-    return first, float(F32(moved[2]))
+    # The first of those steps from which every later one checked holds the settled value.
+    off = np.flatnonzero(moved[1:] != settled)
+    first = int(steps[1:][off[-1] + 1]) if off.size else settle
+    return first, float(F32(settled))
 
 
 def _settled_finding(
@@ -162,7 +165,7 @@ def _settled_finding(
     step, value = found
     eager = float(schedule(np.int64(step)))
     period = int(F32(schedule.config[schedule.spec.period_param]))
-    below = 1 << max(0, period.bit_length() - 1)  # the nearest power of two
+    below = 1 << max(0, period.bit_length() - 1)  # the power of two at or below `period`
     params = {
         "path": path_phrase(paths),
         "step": step,
