@@ -56,8 +56,13 @@ PHASE_FILLS = ("rgba(31, 111, 197, 0.07)", "rgba(107, 107, 107, 0.05)")
 CURSOR_COLOUR = "#1d2430"
 # Fixed margins (px) that hold the axes' tick labels and titles, the legend and the top axis.
 # Plotly's `automargin` would find them itself, but it redraws the chart to do so: that doubles
-# what every redraw costs in the browser (~30 -> ~14 ms here), on each slider move.
-MARGIN = {"l": 78, "r": 16, "t": 100, "b": 48}
+# what every redraw costs in the browser (~30 -> ~14 ms here), on each slider move. Nor does
+# Plotly check each redraw whether a tick label passes the chart's edge (`ticklabeloverflow:
+# "allow"`; its check measures every label in the page, ~5-10 ms a redraw): the right margin
+# holds half of the longest label Plotly writes on a linear axis ("1.2345M", 7 characters at
+# `TICK_CHAR_PX` at most), and the top axis leaves out a label of its own that would not fit.
+TICK_CHAR_PX = 7
+MARGIN = {"l": 78, "r": 24, "t": 100, "b": 48}
 PLOT_HEIGHT = CHART_HEIGHT - MARGIN["t"] - MARGIN["b"]
 # Labels on the chart never collide: the phase labels sit in a strip at the top of the plot that
 # no curve, mark line or cursor enters (`LABEL_STRIP` px), a peak's label in the room below it
@@ -443,6 +448,7 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
             "fixedrange": True,
             "showspikes": True,
             "automargin": False,
+            "ticklabeloverflow": "allow",
             "title": {"text": t(f"chart.axis_{view.x_unit}", view.lang), "standoff": 8},
         },
         # On a log axis, label the powers of ten only (Plotly's 2..9 minor labels crowd it).
@@ -451,6 +457,7 @@ def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) ->
             "exponentformat": "e",
             "fixedrange": True,
             "automargin": False,
+            "ticklabeloverflow": "allow",
             "title": {"text": y_title, "standoff": 8},
             **({"dtick": 1} if log_y else {}),
         },
@@ -482,17 +489,30 @@ def _linked_axis(
             "hoverinfo": "skip",
         }
     )
+    low, high = _position(start, view), _position(stop, view)
+    labels = [
+        (position, text)
+        for position, text in zip(positions.tolist(), (f"{v:,.10g}" for v in ticks.tolist()))
+        if low <= position <= high and _fits_right_edge(text, (high - position) / (high - low))
+    ]
     layout["xaxis2"] = {
         "overlaying": "x",
         "matches": "x",
         "side": "top",
         "tickmode": "array",
-        "tickvals": positions.tolist(),
-        "ticktext": [f"{v:,.10g}" for v in ticks.tolist()],
+        "tickvals": [position for position, _ in labels],
+        "ticktext": [text for _, text in labels],
         "title": {"text": t(f"chart.axis_{other}", view.lang), "standoff": 6},
         "showgrid": False,
         "automargin": False,
+        "ticklabeloverflow": "allow",
     }
+
+
+def _fits_right_edge(label: str, from_right: float) -> bool:
+    """Whether a tick label centred `from_right` of the plot's width left of its right end stays
+    inside the chart on the narrowest plot the page draws."""
+    return len(label) * TICK_CHAR_PX / 2 <= MARGIN["r"] + from_right * NARROWEST_PLOT
 
 
 def nice_ticks(low: float, high: float, count: int = 8) -> np.ndarray:

@@ -260,6 +260,24 @@ def test_step_axis_on_top_when_x_is_in_epochs():
     assert top["tickvals"][:3] == [0.0, 4.0, 8.0]
 
 
+def test_top_axis_leaves_out_a_label_that_would_pass_the_charts_right_edge():
+    # Plotly does not hide overflowing tick labels (ticklabeloverflow "allow"): the top axis's
+    # last label, "10,000,000" centred on the plot's right end, would stick out of the chart.
+    view = View(x_unit="epochs", steps_per_epoch=1_000)
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], view, 10_000_000))
+    top = fig["layout"]["xaxis2"]
+    assert top["ticktext"][-1] == "8,000,000" and top["tickvals"][-1] == 8_000.0
+    low, high = fig["layout"]["xaxis"]["range"]
+    for position, text in zip(top["tickvals"], top["ticktext"]):
+        room = fg.MARGIN["r"] + (high - position) / (high - low) * fg.NARROWEST_PLOT
+        assert low <= position <= high and len(text) * fg.TICK_CHAR_PX / 2 <= room
+    # A short label at the right end fits in the margin and stays.
+    fig = sent(fg.overlay_figure([curve_of(schedule_of("CosineDecay"))], View(), 10_000))
+    assert fig["layout"]["xaxis2"]["ticktext"][-1] == "10"
+    for axis in ("xaxis", "yaxis", "xaxis2"):
+        assert fig["layout"][axis]["ticklabeloverflow"] == "allow"
+
+
 def test_auto_horizon_is_the_longest_schedule_plus_ten_percent():
     schedules = [schedule_of("CosineDecay"), schedule_of("PiecewiseConstantDecay")]
     assert fg.auto_horizon(schedules) == math.ceil(10_000 * 1.1)

@@ -4,6 +4,7 @@ live, and a drag across it zooms."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import Any
@@ -40,7 +41,7 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     if current is not session.studio():
         horizon = derived.horizon(current)
         first, last = fg.shown_range(current.view, horizon)
-    curves = chart(current, horizon, first, last)
+    curves = chart(current, horizon, first, last, frame=current is not session.studio())
     with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
         double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
         live_drag.follower(
@@ -51,7 +52,12 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     return curves
 
 
-def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Curve]:
+def chart(
+    current: ss.Studio, horizon: int, first: int, last: int, frame: bool = False
+) -> list[fg.Curve]:
+    """Draw the chart of `current`; return its curves. `frame`: a dragged slider's frame, drawn
+    without the sampling spinner: its timer thread and the message that clears it cost a frame
+    ~10% of its server time, and a slow sampling shows it in the run of the release."""
     view = current.view
     shown = current.visible()
     if not shown:
@@ -61,7 +67,7 @@ def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Cu
     columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
     # Shown only when sampling takes over half a second (an uncached range where every float32
     # step must be evaluated, e.g. short PolynomialDecay cycles over 10^10+ steps).
-    with st.spinner(tr("chart.sampling")):
+    with contextlib.nullcontext() if frame else st.spinner(tr("chart.sampling")):
         curves = [curve_of(e, view.run, first, last, columns) for e in shown]
     selected = current.current
     marks: list[fg.Mark] = []
