@@ -421,14 +421,15 @@ def _template() -> dict[str, Any]:
     return {"data": {"scatter": full["data"]["scatter"]}, "layout": layout}
 
 
-def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A Figure from plain data, without plotly.py's validation.
+def figure_of(spec: dict[str, Any]) -> go.Figure:
+    """A Figure of a chart's plain data (`overlay_spec`, `difference_spec`), without plotly.py's
+    validation.
 
     Validating a chart's traces, shapes and template costs ~10x more than building them; the
     builders here write only keys Plotly.js knows (the tests send every figure through
     `plotly.io.to_json` and check what arrives).
     """
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return go.Figure(spec, _validate=False)
 
 
 def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) -> dict[str, Any]:
@@ -569,6 +570,37 @@ def overlay_figure(
     """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
     a cursor (one marker per curve at step `cursor`, with its exact value and phase), the
     companions (translations) dotted beside them and a sweep's `family` in a colour ramp."""
+    return figure_of(
+        overlay_spec(
+            curves,
+            view,
+            stop,
+            marks,
+            marked,
+            start=start,
+            cursor=cursor,
+            phases=phases,
+            companions=companions,
+            family=family,
+        )
+    )
+
+
+def overlay_spec(
+    curves: Sequence[Curve],
+    view: View,
+    stop: int,
+    marks: Sequence[Mark] = (),
+    marked: int = 0,
+    *,
+    start: int = 0,
+    cursor: int | None = None,
+    phases: Sequence[Phase] = (),
+    companions: Sequence[Companion] = (),
+    family: Sequence[Curve] = (),
+) -> dict[str, Any]:
+    """`overlay_figure` as plain data ({"data": traces, "layout": layout}, numpy arrays inside),
+    for a caller that sends it without building a Figure."""
     data = [_trace(c, view) for c in curves]
     data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
     data += _family_traces(family, view)
@@ -585,7 +617,7 @@ def overlay_figure(
         _add_marks(data, layout, marks, view, start, stop, line_style(marked)[0])
     if cursor is not None and start <= cursor <= stop and curves:
         _add_cursor(data, layout, curves, cursor, view)
-    return _figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 def _add_marks(
@@ -804,6 +836,13 @@ def difference_figure(
     curves: Sequence[Curve], reference: Curve, view: View, stop: int, *, start: int = 0
 ) -> go.Figure:
     """Every curve minus the reference, at the union of both curves' plotted steps."""
+    return figure_of(difference_spec(curves, reference, view, stop, start=start))
+
+
+def difference_spec(
+    curves: Sequence[Curve], reference: Curve, view: View, stop: int, *, start: int = 0
+) -> dict[str, Any]:
+    """`difference_figure` as plain data (see `overlay_spec`)."""
     lang = view.lang
     data = []
     for curve in curves:
@@ -830,7 +869,7 @@ def difference_figure(
     title = t("chart.diff_axis", lang, name=plotly_text(reference.label))
     layout = _layout(view, stop, title, log_y=False, start=start)
     _linked_axis(data, layout, view, stop, start)
-    return _figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 def chart_config(label: str, image_format: str) -> dict:

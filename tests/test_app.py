@@ -838,3 +838,31 @@ def test_a_bad_sweep_value_is_refused_with_one_line_and_draws_nothing():
     rerun(at)
     assert studio(at).view.sweep == ""
     assert any('"1.5"' in e for e in texts(at, "error"))
+
+
+def test_the_chart_sent_from_plain_data_equals_the_chart_of_its_figure():
+    def page() -> None:
+        import json
+
+        import streamlit as st
+
+        from lrviz import figures as fg
+        from lrviz.keras_json import default_config, schedules_from_json
+        from lrviz.page.chart import SentFigure
+        from lrviz.state import View
+
+        schedule = schedules_from_json(json.dumps(default_config("CosineDecay")))[0]
+        curve = fg.make_curve("a", schedule, 0, 11_000)
+        marks = fg.find_marks(curve, 11_000)
+        other = fg.make_curve("b", schedule.replace(alpha=0.5), 1, 11_000)
+        for spec in (
+            fg.overlay_spec([curve, other], View(), 11_000, marks, cursor=1000),
+            fg.difference_spec([other], curve, View(), 11_000),
+        ):
+            st.plotly_chart(SentFigure(spec))
+            st.plotly_chart(fg.figure_of(spec))
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    sent = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+    assert len(sent) == 4 and sent[0] == sent[1] and sent[2] == sent[3]
+    assert [t["name"] for t in sent[0]["data"] if t.get("mode") == "lines"] == ["a", "b"]
