@@ -36,6 +36,7 @@ def studio_view() -> None:
     the configuration list, the editor or the tabs. A change that reaches those (the horizon,
     which their findings use) reruns the whole page.
     """
+    session.redraw_if_released()
     horizon, first, last = session.shown_range()
     # The chart is written first, at the top, above its controls: the browser can redraw it
     # while the rest of the run is still on its way.
@@ -64,6 +65,7 @@ def page() -> None:
     session.start_session()
     horizon = session.page_horizon()
     studio_view()
+    chart.frames()
     with st.sidebar:
         st.subheader(tr("app.title"))
         share.link_messages()

@@ -264,6 +264,26 @@ def plotly_array(value) -> np.ndarray:
     return np.array(value, dtype=np.float64)
 
 
+def test_quick_drags_settle_the_whole_page_on_the_value_released(page):
+    # A release can reach Streamlit in the same batch of widget changes as the live drag's last
+    # frame; Streamlit then reruns only the frame's fragment. The editor's exact entry (outside
+    # every fragment) and the link must still follow each released value.
+    page.locator(WARMUP_SLIDER).scroll_into_view_if_needed()
+    exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
+    slider = page.locator(f"{WARMUP_SLIDER} input[type=range]")
+    for move in (70, -35, 50, -60, 25):
+        x, y = page.evaluate(THUMB_JS)
+        link = page.url
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + move, y, steps=4)
+        page.mouse.up()
+        wait_until_settled(page)
+        released = slider.get_attribute("aria-valuetext").replace(",", "")
+        expect(exact).to_have_value(released)
+        page.wait_for_function("(before) => location.href !== before", arg=link)
+
+
 def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_link(page, browser):
     from lrviz import state as ss
 

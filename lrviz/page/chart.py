@@ -4,12 +4,13 @@ live, and a drag across it zooms."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 from _plotly_utils.utils import convert_to_base64
 
@@ -23,7 +24,7 @@ from lrviz.page import derived, double_click, live_drag, session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
 
-# Seconds the run pauses after the chart (not in a drag's frame, which ends there anyway).
+# Seconds the run pauses after the chart.
 # Streamlit's frontend renders when the run's messages stop arriving: without a pause the chart
 # waits for the last of the page's ~100 elements and is drawn with all of them; with one, the
 # chart leaves at once (the pause frees the GIL for the server's event loop) and the browser
@@ -35,8 +36,8 @@ class SentFigure(go.Figure):
     """A chart's plain data (`fg.overlay_spec`) for `st.plotly_chart`, sent without a Figure.
 
     Streamlit copies a Figure with `to_dict()` and validates a dict by building a Figure of it;
-    for a drag frame's chart, building and copying the Figure took ~20% of the frame's server
-    time. A Figure is all `st.plotly_chart` asks for and `to_dict()` all it calls on one
+    for the chart of a drag frame (when frames still went through `st.plotly_chart`), building
+    and copying the Figure took ~20% of the frame's server time. A Figure is all `st.plotly_chart` asks for and `to_dict()` all it calls on one
     (streamlit/elements/plotly_chart.py), so this one holds the data and gives it back with its
     numpy arrays base64-encoded in place, as `Figure.to_dict` does: the data is the chart's
     own, built for this one send. A test checks that the chart sent equals the Figure's.
@@ -52,94 +53,127 @@ class SentFigure(go.Figure):
 
 @st.fragment
 def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
-    """The chart. While an editor slider is dragged, this fragment alone reruns for each frame
-    (`live_drag`) and draws the curves of the value under the mouse. A drag across the chart (a
-    zoom) or a double-click on it (show all) reruns the whole page: the range entries and the link
-    follow it."""
+    """The chart. A drag across the chart (a zoom) or a double-click on it (show all) reruns the
+    whole page: the range entries and the link follow it. While an editor slider is dragged, only
+    `frames` reruns, for each frame, and draws into this chart."""
     if session.take_chart_selected():
         st.rerun(scope="app")
-    current = session.live_studio()
-    if current is not session.studio():
-        horizon = derived.horizon(current)
-        first, last = fg.shown_range(current.view, horizon)
-    curves = chart(current, horizon, first, last, frame=current is not session.studio())
-    with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
-        double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
-        live_drag.follower(
-            session.LIVE_KEY, session.live_ack(), session.on_live_frame, session.SLIDER_KEYS
-        )
-    if current is session.studio():
-        time.sleep(CHART_LEAD_S)
+    session.redraw_if_released()
+    curves = chart(session.studio(), horizon, first, last)
+    double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
+    time.sleep(CHART_LEAD_S)
     return curves
 
 
-def chart(
-    current: ss.Studio, horizon: int, first: int, last: int, frame: bool = False
-) -> list[fg.Curve]:
-    """Draw the chart of `current`; return its curves. `frame`: a dragged slider's frame, drawn
-    without the sampling spinner: its timer thread and the message that clears it cost a frame
-    ~10% of its server time, and a slow sampling shows it in the run of the release."""
-    view = current.view
-    shown = current.visible()
-    if not shown:
+@st.fragment
+def frames() -> None:
+    """The live drag's follower (`live_drag`). A frame reruns this fragment alone: the chart of the
+    value under the mouse goes to the follower, which draws it into the chart on the page."""
+    session.redraw_if_released()
+    current = session.live_studio()
+    figure = None
+    if current is not session.studio():
+        horizon = derived.horizon(current)
+        first, last = fg.shown_range(current.view, horizon)
+        drawn = chart_figure(current, horizon, first, last)
+        if drawn is not None:
+            figure = pio.to_json(drawn.figure, validate=False)
+    live_drag.follower(
+        session.LIVE_KEY,
+        session.live_ack(),
+        session.on_live_frame,
+        session.SLIDER_KEYS,
+        session.CHART,
+        figure,
+    )
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart to send: the figure, its curves, the selected configuration's marks (empty unless
+    the chart overlays the curves) and the caption under a difference chart."""
+
+    figure: go.Figure
+    curves: list[fg.Curve]
+    marks: list[fg.Mark]
+    caption: str | None = None
+
+
+def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Curve]:
+    """Draw the chart of `current` (or say there is nothing to draw); return its curves."""
+    # The spinner shows only when sampling takes over half a second (an uncached range where
+    # every float32 step must be evaluated, e.g. short PolynomialDecay cycles over 10^10+ steps).
+    with st.spinner(tr("chart.sampling")):
+        drawn = chart_figure(current, horizon, first, last)
+    if drawn is None:
         st.info(tr("chart.nothing"))
         return []
-    side = view.mode == "side"
-    columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
-    # Shown only when sampling takes over half a second (an uncached range where every float32
-    # step must be evaluated, e.g. short PolynomialDecay cycles over 10^10+ steps).
-    with contextlib.nullcontext() if frame else st.spinner(tr("chart.sampling")):
-        curves = [curve_of(e, view.run, first, last, columns) for e in shown]
+    if drawn.caption:
+        st.caption(drawn.caption)
     selected = current.current
-    marks: list[fg.Mark] = []
-    if view.mode == "diff":
-        ref_entry = current.reference
-        reference = curve_of(ref_entry, view.run, first, last, columns)
-        figure = SentFigure(fg.difference_spec(curves, reference, view, last, start=first))
-        st.caption(tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name)))
-    elif side:
-        figure = fg.side_by_side_figure(curves, view, last, start=first)
-    else:
-        marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
-        phases: list[formulas.Phase] = []
-        companions: list[fg.Companion] = []
-        family: list[fg.Curve] = []
-        if marked:
-            marks = fg.find_marks(marked[0], last)
-            phases = formulas.phases(marked[0].schedule, last + 1)
-            companions = companion_curves(view, selected, marked[0], first, last, horizon)
-            family = family_curves(view, selected, first, last, columns)
-        figure = SentFigure(
-            fg.overlay_spec(
-                curves,
-                view,
-                last,
-                marks,
-                selected.colour if selected else 0,
-                start=first,
-                cursor=view.at_step,
-                phases=phases,
-                companions=companions,
-                family=family,
-            )
-        )
     st.plotly_chart(
-        figure,
+        drawn.figure,
         key=session.CHART,
-        config=fg.chart_config(selected.name if selected else "lrviz", view.image_format),
+        config=fg.chart_config(selected.name if selected else "lrviz", current.view.image_format),
         width="stretch",
         on_select=session.on_chart_select,
         selection_mode="box",
     )
     if (first, last) != (0, horizon):
         st.caption(tr("zoom.caption", first=f"{first:,}", last=f"{last:,}", stop=f"{horizon:,}"))
-    if marks:
+    if drawn.marks:
         box = lazy_expander(tr("marks.title", name=ss.plain_markdown(selected.name)), "marks")
         if box.open:
             with box:
-                st.dataframe(fg.mark_rows(marks, view), hide_index=True, width="stretch")
+                st.dataframe(
+                    fg.mark_rows(drawn.marks, current.view), hide_index=True, width="stretch"
+                )
                 st.caption(tr("marks.float32"))
-    return curves
+    return drawn.curves
+
+
+def chart_figure(current: ss.Studio, horizon: int, first: int, last: int) -> Drawn | None:
+    """The chart of `current` over [first, last] (None when no configuration is shown); no
+    Streamlit element is written."""
+    view = current.view
+    shown = current.visible()
+    if not shown:
+        return None
+    side = view.mode == "side"
+    columns = 400 if side and len(shown) > 1 else fg.DEFAULT_COLUMNS
+    curves = [curve_of(e, view.run, first, last, columns) for e in shown]
+    selected = current.current
+    if view.mode == "diff":
+        ref_entry = current.reference
+        reference = curve_of(ref_entry, view.run, first, last, columns)
+        spec = fg.difference_spec(curves, reference, view, last, start=first)
+        caption = tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name))
+        return Drawn(SentFigure(spec), curves, [], caption)
+    if side:
+        return Drawn(fg.side_by_side_figure(curves, view, last, start=first), curves, [])
+    marked = [c for c, e in zip(curves, shown) if selected and e.id == selected.id]
+    marks: list[fg.Mark] = []
+    phases: list[formulas.Phase] = []
+    companions: list[fg.Companion] = []
+    family: list[fg.Curve] = []
+    if marked:
+        marks = fg.find_marks(marked[0], last)
+        phases = formulas.phases(marked[0].schedule, last + 1)
+        companions = companion_curves(view, selected, marked[0], first, last, horizon)
+        family = family_curves(view, selected, first, last, columns)
+    spec = fg.overlay_spec(
+        curves,
+        view,
+        last,
+        marks,
+        selected.colour if selected else 0,
+        start=first,
+        cursor=view.at_step,
+        phases=phases,
+        companions=companions,
+        family=family,
+    )
+    return Drawn(SentFigure(spec), curves, marks)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

@@ -42,9 +42,10 @@ PAGE_HORIZON = "page_horizon"
 FULL_RUN = "full_run"
 RESTORING = "restoring"
 RESYNC = "resync"  # the session's first full run is not over yet (see `lrviz.page.resync`)
-LIVE_FRAME = "live_frame"  # the frame that reran the chart, until that run takes it
+LIVE_FRAME = "live_frame"  # the frame that reran the follower, until that run takes it
 LIVE_ACK = "live_ack"  # the number of the last frame taken
 LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
+DRAWN_ENTRIES = "drawn_entries"  # the configurations as the page's last whole run drew them
 CHART_SELECTED = "chart_selected"  # a drag on the chart changed the range shown
 
 # Widget keys the callbacks read.
@@ -141,6 +142,7 @@ def run(page: Callable[[], None]) -> None:
     try:
         run_whole_on_reconnect()
         page()
+        st.session_state[DRAWN_ENTRIES] = studio().entries
         if st.session_state.pop(RESYNC, False):
             resync.after_first_run(RESYNC_KEY, get_script_run_ctx().session_id)
     finally:
@@ -335,15 +337,15 @@ def follow_slider(key: str, entry_id: int, name: str, grid: tuple[int | float, .
 
 
 def live_ack() -> int | None:
-    """The number of the last live-drag frame the chart took."""
+    """The number of the last live-drag frame the follower took."""
     return st.session_state.get(LIVE_ACK)
 
 
 def live_studio() -> ss.Studio:
     """The studio with a dragged slider's value, on a run that a frame started; else the studio.
 
-    Only the frame's own run of the chart uses it: a full run (the release's) and every other
-    run take the studio, so no frame can outlive the drag.
+    Only the frame's own run of the follower (`chart.frames`) uses it: a full run (the
+    release's) and every other run take the studio, so no frame can outlive the drag.
     """
     frame = st.session_state.pop(LIVE_FRAME, None)
     if frame is None:
@@ -357,6 +359,21 @@ def live_studio() -> ss.Studio:
         return ss.set_params(studio(), entry_id, **{name: grid[frame.index]})
     except (ConfigError, KeyError):
         return studio()
+
+
+def redraw_if_released() -> None:
+    """Run the whole page if this run of a fragment changed a configuration.
+
+    Streamlit's frontend sends the widget changes of one moment in one batch and reruns the
+    fragment of the first of them: a slider released in the same moment as the live drag's last
+    frame reruns only the follower's fragment, with the slider's new value already applied, and
+    the page (editor, findings, link) would keep showing the old one. The page's fragments that
+    draw start with this check.
+    """
+    if not st.session_state.get(FULL_RUN) and studio().entries is not st.session_state.get(
+        DRAWN_ENTRIES
+    ):
+        st.rerun(scope="app")
 
 
 def take_chart_selected() -> bool:
@@ -488,7 +505,7 @@ def on_chart_show_all() -> None:
 
 
 def on_live_frame() -> None:
-    """Keep the frame the live drag sent for the chart's run it starts."""
+    """Keep the frame the live drag sent for the follower's run it starts."""
     st.session_state[LIVE_FRAME] = live_drag.frame_of(LIVE_KEY)
 
 
