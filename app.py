@@ -65,7 +65,6 @@ def page() -> None:
     session.start_session()
     horizon = session.page_horizon()
     studio_view()
-    chart.frames()
     with st.sidebar:
         st.subheader(tr("app.title"))
         share.link_messages()

@@ -60,7 +60,9 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         st.rerun(scope="app")
     session.redraw_if_released()
     curves = chart(session.studio(), horizon, first, last)
-    double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
+    with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
+        double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
+        frames()
     time.sleep(CHART_LEAD_S)
     return curves
 
