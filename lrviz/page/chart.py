@@ -30,12 +30,6 @@ from lrviz.page.widgets import lazy_expander
 # chart leaves at once (the pause frees the GIL for the server's event loop) and the browser
 # draws it while the rest of the run is computed.
 CHART_LEAD_S = 0.01
-# The same pause on a session's first run, longer: a new page has to fetch Plotly (4.7 MB) and
-# evaluate it before it can draw the chart, and the rest of the page (~100 elements) would
-# arrive meanwhile and be rendered first. The pause lets the browser start on the chart; the
-# rest of the page follows it. Cold visits here, alternated between the two (10 each): the first
-# curve drawn after 2.79 s instead of 3.14 s (medians).
-FIRST_CHART_LEAD_S = 0.35
 
 
 class SentFigure(go.Figure):
@@ -69,7 +63,7 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
         double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
         frames()
-    time.sleep(FIRST_CHART_LEAD_S if session.first_run() else CHART_LEAD_S)
+    time.sleep(CHART_LEAD_S)
     return curves
 
 

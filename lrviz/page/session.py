@@ -150,11 +150,6 @@ def run(page: Callable[[], None]) -> None:
         st.session_state.pop(RESTORING, None)  # a first run cut short restores nothing later
 
 
-def first_run() -> bool:
-    """Whether this is the session's first full run (a new page, or one that reconnected)."""
-    return bool(st.session_state.get(RESYNC))
-
-
 def start_session() -> None:
     """Open what the URL carries (once per session), else the starter."""
     if STUDIO in st.session_state:
