@@ -9,11 +9,12 @@ users are HTML-escaped because Plotly renders some HTML in names, titles and hov
 from __future__ import annotations
 
 import html
+import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,8 @@ from lrviz.payloads import file_name
 from lrviz.sampling import DEFAULT_COLUMNS, drawn, sample_steps
 from lrviz.state import View, plain_markdown
 from lrviz.teaching import Phase, phase_at
+
+P = ParamSpec("P")
 
 # The seven named colours of Streamlit's palette, set to these values in .streamlit/config.toml,
 # so a `:blue[●]` next to a configuration's name is the colour of its curve.
@@ -432,6 +435,18 @@ def figure_of(spec: dict[str, Any]) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
+def _as_figure(spec: Callable[P, dict[str, Any]]) -> Callable[P, go.Figure]:
+    """The builder of `spec`'s chart as a Figure (`figure_of`), with `spec`'s parameters."""
+
+    def figure(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return figure_of(spec(*args, **kwargs))
+
+    figure.__name__ = figure.__qualname__ = spec.__name__.removesuffix("_spec") + "_figure"
+    figure.__doc__ = f"`{spec.__name__}` as a Figure: {spec.__doc__}"
+    figure.__signature__ = inspect.signature(spec).replace(return_annotation="go.Figure")
+    return figure
+
+
 def _layout(view: View, stop: int, y_title: str, log_y: bool, start: int = 0) -> dict[str, Any]:
     return {
         "template": _template(),
@@ -554,38 +569,6 @@ def _hline(y: float, line: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def overlay_figure(
-    curves: Sequence[Curve],
-    view: View,
-    stop: int,
-    marks: Sequence[Mark] = (),
-    marked: int = 0,
-    *,
-    start: int = 0,
-    cursor: int | None = None,
-    phases: Sequence[Phase] = (),
-    companions: Sequence[Companion] = (),
-    family: Sequence[Curve] = (),
-) -> go.Figure:
-    """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
-    a cursor (one marker per curve at step `cursor`, with its exact value and phase), the
-    companions (translations) dotted beside them and a sweep's `family` in a colour ramp."""
-    return figure_of(
-        overlay_spec(
-            curves,
-            view,
-            stop,
-            marks,
-            marked,
-            start=start,
-            cursor=cursor,
-            phases=phases,
-            companions=companions,
-            family=family,
-        )
-    )
-
-
 def overlay_spec(
     curves: Sequence[Curve],
     view: View,
@@ -599,8 +582,11 @@ def overlay_spec(
     companions: Sequence[Companion] = (),
     family: Sequence[Curve] = (),
 ) -> dict[str, Any]:
-    """`overlay_figure` as plain data ({"data": traces, "layout": layout}, numpy arrays inside),
-    for a caller that sends it without building a Figure."""
+    """All curves on one chart, with the marks and phases of one of them (colour index `marked`),
+    a cursor (one marker per curve at step `cursor`, with its exact value and phase), the
+    companions (translations) dotted beside them and a sweep's `family` in a colour ramp; as
+    plain data ({"data": traces, "layout": layout}, numpy arrays inside), which the page sends
+    without building a Figure (`overlay_figure` builds one)."""
     data = [_trace(c, view) for c in curves]
     data += [_companion_trace(c, view, index) for index, c in enumerate(companions)]
     data += _family_traces(family, view)
@@ -618,6 +604,9 @@ def overlay_spec(
     if cursor is not None and start <= cursor <= stop and curves:
         _add_cursor(data, layout, curves, cursor, view)
     return {"data": data, "layout": layout}
+
+
+overlay_figure = _as_figure(overlay_spec)
 
 
 def _add_marks(
@@ -832,17 +821,11 @@ def value_range(arrays: Sequence[np.ndarray], log: bool, pad: float = 0.05) -> l
     return [low - pad * span, high + pad * span]
 
 
-def difference_figure(
-    curves: Sequence[Curve], reference: Curve, view: View, stop: int, *, start: int = 0
-) -> go.Figure:
-    """Every curve minus the reference, at the union of both curves' plotted steps."""
-    return figure_of(difference_spec(curves, reference, view, stop, start=start))
-
-
 def difference_spec(
     curves: Sequence[Curve], reference: Curve, view: View, stop: int, *, start: int = 0
 ) -> dict[str, Any]:
-    """`difference_figure` as plain data (see `overlay_spec`)."""
+    """Every curve minus the reference, at the union of both curves' plotted steps; as plain
+    data (see `overlay_spec`; `difference_figure` builds a Figure)."""
     lang = view.lang
     data = []
     for curve in curves:
@@ -870,6 +853,9 @@ def difference_spec(
     layout = _layout(view, stop, title, log_y=False, start=start)
     _linked_axis(data, layout, view, stop, start)
     return {"data": data, "layout": layout}
+
+
+difference_figure = _as_figure(difference_spec)
 
 
 def chart_config(label: str, image_format: str) -> dict:

@@ -36,11 +36,12 @@ class SentFigure(go.Figure):
     """A chart's plain data (`fg.overlay_spec`) for `st.plotly_chart`, sent without a Figure.
 
     Streamlit copies a Figure with `to_dict()` and validates a dict by building a Figure of it;
-    for the chart of a drag frame (when frames still went through `st.plotly_chart`), building
-    and copying the Figure took ~20% of the frame's server time. A Figure is all `st.plotly_chart` asks for and `to_dict()` all it calls on one
-    (streamlit/elements/plotly_chart.py), so this one holds the data and gives it back with its
-    numpy arrays base64-encoded in place, as `Figure.to_dict` does: the data is the chart's
-    own, built for this one send. A test checks that the chart sent equals the Figure's.
+    building and copying the Figure took ~20% of a chart run's server time (measured on drag
+    frames when they still went through `st.plotly_chart`). A Figure is all `st.plotly_chart`
+    asks for and `to_dict()` all it calls on one (streamlit/elements/plotly_chart.py), so this
+    one holds the data and gives it back with its numpy arrays base64-encoded in place, as
+    `Figure.to_dict` does: the data is the chart's own, built for this one send. A test checks
+    that the chart sent equals the Figure's.
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:  # builds no Figure, on purpose
@@ -93,7 +94,7 @@ def frames() -> None:
 @dataclass(frozen=True)
 class Drawn:
     """A chart to send: the figure, its curves, the selected configuration's marks (empty unless
-    the chart overlays the curves) and the caption under a difference chart."""
+    the chart overlays the curves) and the caption above a difference chart."""
 
     figure: go.Figure
     curves: list[fg.Curve]

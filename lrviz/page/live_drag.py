@@ -49,7 +49,9 @@ export default function (component) {
 }
 
 function follow(prefix, suffix) {
-  const live = { seq: 0, acked: 0, pending: null, input: null, timer: 0, chart: "", saved: null };
+  const live = {
+    seq: 0, acked: 0, pending: null, input: null, start: null, timer: 0, chart: "", saved: null,
+  };
   const keyClass = (box) =>
     [...box.classList].find((c) => c.startsWith(prefix) && c.endsWith(suffix));
   const graph = () => document.querySelector("." + live.chart + " .js-plotly-plot");
