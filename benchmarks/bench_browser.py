@@ -605,6 +605,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="also measure the crowded baseline with its slider and chart in a fragment",
     )
+    parser.add_argument(
+        "--websocket-frames",
+        action="store_true",
+        help="also measure the studio served by `streamlit run app.py`, whose live drag sends "
+        "its frames through the websocket (a fragment's run each)",
+    )
     parser.add_argument("--drags", type=int, default=3, help="mouse drags per app")
     parser.add_argument("--drag-seconds", type=float, default=2.0, help="length of a drag")
     args = parser.parse_args(argv)
@@ -634,7 +640,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"studio (`{args.param}` slider)",
                 studio_url,
                 lambda page: StudioSweep(page, args.param),
-                ROOT / "app.py",
+                ROOT / "server.py",
             ),
             App("baseline (slider + 2 x 1,000 pts)", baseline_url, BaselineSweep),
             App(
@@ -643,6 +649,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 BaselineSweep,
             ),
         ]
+        if args.websocket_frames:
+            apps += [
+                App(
+                    "studio, `streamlit run app.py` (frames over the websocket)",
+                    stack.enter_context(running_app(script="app.py")),
+                    lambda page: StudioSweep(page, args.param),
+                    ROOT / "app.py",
+                ),
+            ]
         if args.fragment:
             apps += [
                 App(

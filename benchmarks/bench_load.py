@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python benchmarks/bench_load.py [--sessions 20 --changes 20 --reruns 1000]
 
-Starts one `streamlit run app.py` (the command line of tests/browser_support.py's `running_app`,
+Starts one `streamlit run server.py` (the command line of tests/browser_support.py's `running_app`,
 without the file watcher; started here because the RSS needs its PID), one headless chromium and
 `--sessions` Playwright browser contexts, all driven at once from one asyncio loop. Each session
 opens the page, waits for the chart, moves the selected CosineDecay's `decay_steps` slider
@@ -161,7 +161,7 @@ def _healthy(url: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(log: Path, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` on a free port, stderr to `log`; yields (URL, PID)."""
+    """`streamlit run server.py` on a free port, stderr to `log`; yields (URL, PID)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     command = [
@@ -169,7 +169,7 @@ def streamlit_server(log: Path, timeout: float = 60.0) -> Iterator[tuple[str, in
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / "server.py"),
         "--server.headless",
         "true",
         "--server.port",
@@ -574,7 +574,7 @@ def main() -> None:
     for s in sessions:
         judge(s, args.changes)
     print(
-        f"One `streamlit run app.py`, one headless chromium, {args.sessions} browser contexts at "
+        f"One `streamlit run server.py`, one headless chromium, {args.sessions} browser contexts at "
         "once. Latency: keydown -> curve path redrawn, in the page.\n"
     )
     print(table(args, sessions, rerunners, memory, wall, tracebacks))

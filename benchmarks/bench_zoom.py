@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python benchmarks/bench_zoom.py [--zooms 12]
 
-Starts `streamlit run app.py` (file watcher off) and drives it with one headless chromium, viewport
+Starts `streamlit run server.py` (file watcher off) and drives it with one headless chromium, viewport
 1400 x 1000, on the starter page (CosineDecay with warmup, 11,000 steps shown). Each zoom is a
 horizontal mouse drag across a tenth of the plot area, at a different place each time (so every
 range is new and sampled afresh), followed by a double-click that shows every step again, or, every
@@ -86,13 +86,13 @@ class Gesture:
 def timed(page: Page, act, zoomed: bool) -> Gesture:
     """Run `act` (a mouse gesture); wait until the link says `zoomed` and the page settled."""
     page.evaluate(RECORD_JS, CHART_LINE)
-    cpu = server_cpu_s(ROOT / "app.py")
+    cpu = server_cpu_s(ROOT / "server.py")
     act()
     has_from = "new URL(location.href).searchParams.has('from')"
     page.wait_for_function(f"() => {has_from if zoomed else '!' + has_from}")
     wait_until_settled(page)
     page.wait_for_timeout(SETTLE_MS)
-    cpu = server_cpu_s(ROOT / "app.py") - cpu
+    cpu = server_cpu_s(ROOT / "server.py") - cpu
     record = page.evaluate(STOP_JS)
     up = record["up"]
     changes = [c for c in record["changes"] if c > up]

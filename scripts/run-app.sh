@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/streamlit run server.py "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve lrviz to many users: N `streamlit run app.py` replicas on 127.0.0.1 behind nginx on
+# Serve lrviz to many users: N `streamlit run server.py` replicas on 127.0.0.1 behind nginx on
 # 127.0.0.1:PORT (sticky per client, websockets proxied, an X-Lrviz-Replica header naming the
 # replica's port). nginx runs as a local process from a temporary directory (config rendered
 # from deploy/nginx.conf.in, pid file, error log). Each replica is warmed up with one page load
@@ -58,7 +58,7 @@ urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", timeout
 servers=""
 for _ in $(seq "$replicas"); do
     replica=$(free_port)
-    "$python" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+    "$python" -m streamlit run server.py --server.headless true --server.address 127.0.0.1 \
         --server.port "$replica" --server.fileWatcherType none \
         --browser.gatherUsageStats false >"$run_dir/replica-$replica.log" 2>&1 &
     pids+=($!)

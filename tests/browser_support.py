@@ -43,8 +43,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_app(port: int | None = None) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port; yield its URL (ending in `/`); stop it."""
+def running_app(port: int | None = None, script: str = "server.py") -> Iterator[str]:
+    """Start `streamlit run server.py` (or `script`) on a free port; yield its URL (ending in
+    `/`); stop it."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}/"
     command = [
@@ -52,7 +53,7 @@ def running_app(port: int | None = None) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / script),
         "--server.headless",
         "true",
         "--server.port",

@@ -866,3 +866,41 @@ def test_the_chart_sent_from_plain_data_equals_the_chart_of_its_figure():
     sent = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
     assert len(sent) == 4 and sent[0] == sent[1] and sent[2] == sent[3]
     assert [t["name"] for t in sent[0]["data"] if t.get("mode") == "lines"] == ["a", "b"]
+
+
+def test_each_run_leaves_the_frame_route_the_studio_and_sliders_it_drew(monkeypatch):
+    from lrviz.page import chart, frame_route
+    from lrviz.page.live_drag import css_class
+    from lrviz.page.session import LIVE_TOKEN
+
+    monkeypatch.setattr(frame_route, "_snapshots", type(frame_route._snapshots)())
+    monkeypatch.setattr(frame_route, "_draw", chart.frame_json)
+    at = run()
+    token = at.session_state[LIVE_TOKEN]
+    snapshot = frame_route.snapshot_of(token)
+    assert snapshot.studio == studio(at)
+    entry = studio(at).current
+    warmup = css_class(key(at, "warmup_steps", "slider"))
+    entry_id, name, grid = snapshot.sliders[warmup]
+    assert (entry_id, name) == (entry.id, "warmup_steps")
+    assert entry.config["config"]["warmup_steps"] in grid
+
+    at.number_input(key=key(at, "decay_steps", "exact")).set_value(4321)
+    rerun(at)
+    assert at.session_state[LIVE_TOKEN] == token  # one token a session
+    snapshot = frame_route.snapshot_of(token)
+    assert snapshot.studio == studio(at)
+    assert snapshot.studio.current.config["config"]["decay_steps"] == 4321
+    # A frame is drawn from the page as it is now: the new decay_steps, the dragged warmup.
+    index = len(grid) // 2
+    dragged = ss.set_params(studio(at), entry.id, warmup_steps=grid[index])
+    assert frame_route.frame_json(token, warmup, index) == chart.frame_json(dragged)
+
+
+def test_without_the_frame_route_a_session_publishes_nothing(monkeypatch):
+    from lrviz.page import frame_route
+    from lrviz.page.session import LIVE_TOKEN
+
+    monkeypatch.setattr(frame_route, "_draw", None)
+    at = run()
+    assert LIVE_TOKEN not in at.session_state

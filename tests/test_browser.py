@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 import lrviz
+from lrviz.page import frame_route
 from lrviz.page.live_drag import css_class
 from lrviz.page.session import widget_key
 
@@ -250,6 +251,7 @@ RECORD_FRAMES_JS = f"""() => {{
   requestAnimationFrame(tick);
 }}"""
 WARMUP_SLIDER = "." + css_class(widget_key(0, "warmup_steps", "slider"))
+FRAME_ROUTE = frame_route.PATH
 THUMB_JS = (
     f"() => {{ const r = document.querySelector('{WARMUP_SLIDER} input[type=range]');"
     " const b = r.parentElement.parentElement.getBoundingClientRect();"
@@ -264,10 +266,24 @@ def plotly_array(value) -> np.ndarray:
     return np.array(value, dtype=np.float64)
 
 
-def test_quick_drags_settle_the_whole_page_on_the_value_released(page):
+def frames_over(page, path: str) -> list[int]:
+    """Send the page's live-drag frames over `path`: "http" (the frame route `server.py` serves)
+    or "websocket" (the route answers 404, as a server without it or another replica would, so
+    the follower falls back to fragment runs). Returns the route's answers' statuses, as they
+    come."""
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if FRAME_ROUTE in r.url else None)
+    if path == "websocket":
+        page.route(f"**{FRAME_ROUTE}*", lambda route: route.fulfill(status=404))
+    return statuses
+
+
+@pytest.mark.parametrize("path", ["http", "websocket"])
+def test_quick_drags_settle_the_whole_page_on_the_value_released(page, path):
     # A release can reach Streamlit in the same batch of widget changes as the live drag's last
     # frame; Streamlit then reruns only the frame's fragment. The editor's exact entry (outside
     # every fragment) and the link must still follow each released value.
+    frames_over(page, path)
     page.locator(WARMUP_SLIDER).scroll_into_view_if_needed()
     exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
     slider = page.locator(f"{WARMUP_SLIDER} input[type=range]")
@@ -284,9 +300,13 @@ def test_quick_drags_settle_the_whole_page_on_the_value_released(page):
         page.wait_for_function("(before) => location.href !== before", arg=link)
 
 
-def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_link(page, browser):
+@pytest.mark.parametrize("path", ["http", "websocket"])
+def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_link(
+    page, browser, path
+):
     from lrviz import state as ss
 
+    statuses = frames_over(page, path)
     page.locator(WARMUP_SLIDER).scroll_into_view_if_needed()
     exact = page.get_by_role("spinbutton", name="warmup_steps exact value")
     expect(exact).to_have_value("1000")
@@ -308,6 +328,10 @@ def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_lin
     page.wait_for_timeout(1000)  # no stale frame may land after the release's run
     frames = page.evaluate("window.__frames")
     assert during >= 4, f"the chart changed {during - 1} times during the drag"
+    if path == "http":  # every frame came over the route, none needed a run
+        assert len(statuses) >= during - 1 and set(statuses) == {200}
+    else:  # the route failed once, and the drag went on through the websocket
+        assert statuses == [404]
 
     # Every live frame is the engine's exact curve for one of the slider's values.
     starter = ss.starter_studio().entries[0]

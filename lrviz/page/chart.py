@@ -19,6 +19,7 @@ from lrviz import figures as fg
 from lrviz import state as ss
 from lrviz import sweep as sw
 from lrviz import teaching as formulas
+from lrviz.i18n import t
 from lrviz.keras_json import schedules_from_json
 from lrviz.page import derived, double_click, live_drag, session
 from lrviz.page.session import tr
@@ -75,12 +76,10 @@ def frames() -> None:
     session.redraw_if_released()
     current = session.live_studio()
     figure = None
+    if not st.session_state.get(session.FULL_RUN):
+        session.publish_live()  # a fragment's run (zoom, view options) changed what frames show
     if current is not session.studio():
-        horizon = derived.horizon(current)
-        first, last = fg.shown_range(current.view, horizon)
-        drawn = chart_figure(current, horizon, first, last)
-        if drawn is not None:
-            figure = pio.to_json(drawn.figure, validate=False)
+        figure = frame_json(current)
     live_drag.follower(
         session.LIVE_KEY,
         session.live_ack(),
@@ -88,7 +87,17 @@ def frames() -> None:
         session.SLIDER_KEYS,
         session.CHART,
         figure,
+        session.live_token(),
     )
+
+
+def frame_json(current: ss.Studio) -> str | None:
+    """A live-drag frame: `current`'s chart over the range it shows, as Plotly JSON (None when
+    nothing is shown). Reads no session state: `frame_route` calls it outside any run."""
+    horizon = derived.horizon(current)
+    first, last = fg.shown_range(current.view, horizon)
+    drawn = chart_figure(current, horizon, first, last)
+    return None if drawn is None else pio.to_json(drawn.figure, validate=False)
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,8 @@ def chart(current: ss.Studio, horizon: int, first: int, last: int) -> list[fg.Cu
 
 def chart_figure(current: ss.Studio, horizon: int, first: int, last: int) -> Drawn | None:
     """The chart of `current` over [first, last] (None when no configuration is shown); no
-    Streamlit element is written."""
+    Streamlit element is written and no session state read (`frame_route` calls it outside any
+    run), so its text is in `current`'s language."""
     view = current.view
     shown = current.visible()
     if not shown:
@@ -150,7 +160,7 @@ def chart_figure(current: ss.Studio, horizon: int, first: int, last: int) -> Dra
         ref_entry = current.reference
         reference = curve_of(ref_entry, view.run, first, last, columns)
         spec = fg.difference_spec(curves, reference, view, last, start=first)
-        caption = tr("chart.diff_caption", name=ss.plain_markdown(ref_entry.name))
+        caption = t("chart.diff_caption", view.lang, name=ss.plain_markdown(ref_entry.name))
         return Drawn(SentFigure(spec), curves, [], caption)
     if side:
         return Drawn(fg.side_by_side_figure(curves, view, last, start=first), curves, [])
@@ -231,7 +241,7 @@ def companion_curves(
     found = derived.translations_of(entry, first, last, horizon)
     return [
         fg.Companion(
-            tr("xlate.label", framework=found[i].translation.framework, name=entry.name),
+            t("xlate.label", view.lang, framework=found[i].translation.framework, name=entry.name),
             entry.colour,
             curve.steps,
             found[i].plotted_values,

@@ -23,12 +23,15 @@ slider came back to where it started), the component puts back what it showed be
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+
+from lrviz.page import frame_route
 
 # ms without an acknowledgement after which the next frame is sent anyway (a run that failed
 # before the follower); long enough that a slow run on a loaded machine is not interrupted.
@@ -43,6 +46,10 @@ export default function (component) {
   const live = window.__lrvizLive || (window.__lrvizLive = follow(data.prefix, data.suffix));
   live.send = setStateValue;
   live.chart = data.chart;
+  if (data.token !== live.token) {
+    live.token = data.token;
+    live.noRoute = !data.token;
+  }
   if (data.figure) live.draw(data.figure);
   else live.settle();
   live.acknowledge(data.ack);
@@ -51,6 +58,7 @@ export default function (component) {
 function follow(prefix, suffix) {
   const live = {
     seq: 0, acked: 0, pending: null, input: null, start: null, timer: 0, chart: "", saved: null,
+    token: null, noRoute: true, fetching: 0, drawn: 0,
   };
   const keyClass = (box) =>
     [...box.classList].find((c) => c.startsWith(prefix) && c.endsWith(suffix));
@@ -84,7 +92,12 @@ function follow(prefix, suffix) {
     if (unchanged) live.settle();
   };
   live.pump = () => {
-    if (!live.pending || live.seq - live.acked >= IN_FLIGHT || !live.send) return;
+    if (!live.pending) return;
+    if (!live.noRoute) {
+      if (live.fetching < IN_FLIGHT) live.fetch({ ...live.pending, seq: ++live.seq });
+      return;
+    }
+    if (live.seq - live.acked >= IN_FLIGHT || !live.send) return;
     const frame = { ...live.pending, seq: ++live.seq };
     live.pending = null;
     live.send("frame", frame);
@@ -93,6 +106,32 @@ function follow(prefix, suffix) {
       live.acked = live.seq;
       live.pump();
     }, TIMEOUT);
+  };
+  // A frame over HTTP (`frame_route`): no Streamlit run. Answers may come back out of order;
+  // only one newer than the last drawn is drawn. Any failure sends this drag's frames through
+  // the websocket from here on.
+  live.fetch = (frame) => {
+    live.pending = null;
+    live.fetching += 1;
+    const url = new URL(ROUTE, window.location.href);
+    url.search = new URLSearchParams({ t: live.token, k: frame.key, i: frame.index }).toString();
+    fetch(url, { cache: "no-store" })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((text) => {
+        if (frame.seq > live.drawn) {
+          live.drawn = frame.seq;
+          live.draw(text);
+        }
+      })
+      .catch(() => {
+        live.noRoute = true;
+        live.acked = live.seq;
+        if (!live.pending && live.input) live.pending = { key: frame.key, index: frame.index };
+      })
+      .finally(() => {
+        live.fetching -= 1;
+        live.pump();
+      });
   };
   live.acknowledge = (ack) => {
     // The page acknowledges the last frame a run took; frames queued behind it were merged.
@@ -113,6 +152,7 @@ function follow(prefix, suffix) {
       // position it shows once an animation frame.
       let last = input.value;
       live.input = input;
+      live.noRoute = !live.token;  // each drag tries the route again (a replica may have it now)
       live.start = last;
       const watch = () => {
         if (live.input !== input) return;
@@ -136,7 +176,9 @@ function follow(prefix, suffix) {
 
 _component = st.components.v2.component(
     "lrviz.live_drag",
-    js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS)).replace("IN_FLIGHT", str(IN_FLIGHT)),
+    js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS))
+    .replace("IN_FLIGHT", str(IN_FLIGHT))
+    .replace("ROUTE", json.dumps(frame_route.PATH.lstrip("/"))),
     isolate_styles=False,
 )
 
@@ -181,6 +223,7 @@ def follower(
     followed: tuple[str, str],
     chart_key: str,
     figure: str | None = None,
+    token: str | None = None,
 ) -> None:
     """Mount the component (no visible part): it sends the frames of the editor's sliders and
     draws the chart of each frame.
@@ -190,7 +233,9 @@ def follower(
     widget keys of the sliders to follow: the component looks for the `.st-key-<prefix>...<suffix>`
     boxes (Streamlit gives a keyed element the class `st-key-` + its key with every character
     outside [A-Za-z0-9_-] as `-`). `figure` is the frame's chart as Plotly JSON, drawn into the
-    chart with widget key `chart_key`; None on a run that is no frame.
+    chart with widget key `chart_key`; None on a run that is no frame. `token` is the session's
+    for frames over HTTP (`frame_route`), which need no run; None sends them through the
+    websocket.
     """
     prefix, suffix = followed
     _component(
@@ -201,6 +246,7 @@ def follower(
             "suffix": _class_text(suffix),
             "chart": css_class(chart_key),
             "figure": figure,
+            "token": token,
         },
         on_frame_change=on_frame,
         height=0,

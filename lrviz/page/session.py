@@ -26,7 +26,7 @@ from lrviz.errors import Phrase
 from lrviz.i18n import pick_language, t
 from lrviz.keras_import import Imported, read_keras
 from lrviz.limits import MAX_CONFIGS, MAX_STEPS
-from lrviz.page import derived, live_drag, resync
+from lrviz.page import derived, frame_route, live_drag, resync
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 # Session keys that are no widget's.
@@ -45,6 +45,7 @@ RESYNC = "resync"  # the session's first full run is not over yet (see `lrviz.pa
 LIVE_FRAME = "live_frame"  # the frame that reran the follower, until that run takes it
 LIVE_ACK = "live_ack"  # the number of the last frame taken
 LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
+LIVE_TOKEN = "live_token"  # the session's token for frames over HTTP (`frame_route`)
 DRAWN_ENTRIES = "drawn_entries"  # the configurations as the page's last whole run drew them
 CHART_SELECTED = "chart_selected"  # a drag on the chart changed the range shown
 
@@ -143,6 +144,7 @@ def run(page: Callable[[], None]) -> None:
         run_whole_on_reconnect()
         page()
         st.session_state[DRAWN_ENTRIES] = studio().entries
+        publish_live()
         if st.session_state.pop(RESYNC, False):
             resync.after_first_run(RESYNC_KEY, get_script_run_ctx().session_id)
     finally:
@@ -334,6 +336,21 @@ def follow_slider(key: str, entry_id: int, name: str, grid: tuple[int | float, .
     """Let the live drag follow the slider `key` of parameter `name` over its options `grid`."""
     live_sliders = st.session_state.setdefault(LIVE_SLIDERS, {})
     live_sliders[live_drag.css_class(key)] = (entry_id, name, grid)
+
+
+def live_token() -> str | None:
+    """The session's token for live-drag frames over HTTP; None when the server has no such
+    route (`streamlit run app.py`): the frames then go through the websocket."""
+    if not frame_route.served():
+        return None
+    return st.session_state.setdefault(LIVE_TOKEN, frame_route.new_token())
+
+
+def publish_live() -> None:
+    """Let the frames route draw this session's frames from the studio as this run leaves it."""
+    token = live_token()
+    if token is not None:
+        frame_route.publish(token, studio(), st.session_state.get(LIVE_SLIDERS, {}))
 
 
 def live_ack() -> int | None:

@@ -1,0 +1,17 @@
+"""lrviz's server: Streamlit's `st.App` for the page (`app.py`) with the studio's own route.
+
+    streamlit run server.py        (what ./scripts/run-app.sh and ./scripts/serve.sh run)
+    uvicorn server:app             (any ASGI server)
+
+The route draws live-drag frames over HTTP without a Streamlit run (`lrviz.page.frame_route`).
+`streamlit run app.py` still serves the whole studio; its live drag sends frames through the
+websocket instead, which costs the browser about twice as much per frame.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lrviz.page import chart, frame_route
+
+app = st.App("app.py", routes=[frame_route.route(chart.frame_json)])
