@@ -3,7 +3,9 @@
     streamlit run server.py        (what ./scripts/run-app.sh and ./scripts/serve.sh run)
     uvicorn server:app             (any ASGI server)
 
-The route draws live-drag frames over HTTP without a Streamlit run (`lrviz.page.frame_route`).
+Its routes draw live-drag frames over HTTP without a Streamlit run (`lrviz.page.frame_route`)
+and let a new page's first run show the chart before the rest of the page
+(`lrviz.page.first_chart`).
 `streamlit run app.py` still serves the whole studio; its live drag sends frames through the
 websocket instead, which costs the browser about twice as much per frame.
 """
@@ -12,6 +14,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lrviz.page import chart, frame_route
+from lrviz.page import chart, first_chart, frame_route
 
-app = st.App("app.py", routes=[frame_route.route(chart.frame_json)])
+app = st.App("app.py", routes=[frame_route.route(chart.frame_json), first_chart.route()])

@@ -368,3 +368,26 @@ def test_dragging_a_slider_redraws_the_chart_live_and_release_settles_on_the_lin
         plotly_array(last["y"]).astype(np.float32), candidates[shown](steps)
     )
     assert chart_paths(page) == settled
+
+
+def test_a_new_page_shows_its_chart_before_the_rest_of_the_page(browser, app_url):
+    # server.py's first run waits after the chart until the browser has drawn it
+    # (lrviz.page.first_chart): the chart is not held back behind the ~100 elements below and
+    # beside it. Each is stamped in the page when it first appears.
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(
+        "(() => { const seen = (window.__seen = {});"
+        f" const watch = {{chart: '{CHART_LINE}', editor: '{WARMUP_SLIDER} input[type=range]'}};"
+        " new MutationObserver(() => { for (const [name, selector] of Object.entries(watch))"
+        " if (!(name in seen) && document.querySelector(selector)) seen[name] = performance.now();"
+        " }).observe(document, {childList: true, subtree: true, attributes: true}); })()"
+    )
+    try:
+        fresh = context.new_page()
+        fresh.goto(app_url)
+        wait_for_chart(fresh)
+        fresh.wait_for_function("() => 'editor' in window.__seen")
+        seen = fresh.evaluate("window.__seen")
+    finally:
+        context.close()
+    assert seen["chart"] < seen["editor"], seen

@@ -21,7 +21,7 @@ from lrviz import sweep as sw
 from lrviz import teaching as formulas
 from lrviz.i18n import t
 from lrviz.keras_json import schedules_from_json
-from lrviz.page import derived, double_click, live_drag, session
+from lrviz.page import derived, double_click, first_chart, live_drag, session
 from lrviz.page.session import tr
 from lrviz.page.widgets import lazy_expander
 
@@ -62,10 +62,15 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         st.rerun(scope="app")
     session.redraw_if_released()
     curves = chart(session.studio(), horizon, first, last)
+    chart_first = bool(curves) and session.chart_first()
     with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
         double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
         frames()
-    time.sleep(CHART_LEAD_S)
+    token = session.live_token()
+    if chart_first and token is not None:
+        first_chart.wait(token)
+    else:
+        time.sleep(CHART_LEAD_S)
     return curves
 
 
@@ -88,6 +93,7 @@ def frames() -> None:
         session.CHART,
         figure,
         session.live_token(),
+        report_drawn=session.reports_first_chart(),
     )
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import streamlit as st
 
-from lrviz.page import frame_route
+from lrviz.page import first_chart, frame_route
 
 # ms without an acknowledgement after which the next frame is sent anyway (a run that failed
 # before the follower); long enough that a slow run on a loaded machine is not interrupted.
@@ -49,6 +49,10 @@ export default function (component) {
   if (data.token !== live.token) {
     live.token = data.token;
     live.noRoute = !data.token;
+  }
+  if (data.reportDrawn && data.token && live.reported !== data.token) {
+    live.reported = data.token;
+    live.reportDrawn(data.token);
   }
   if (data.figure) live.draw(data.figure);
   else live.settle();
@@ -106,6 +110,27 @@ function follow(prefix, suffix) {
       live.acked = live.seq;
       live.pump();
     }, TIMEOUT);
+  };
+  // A new page's first run waits after the chart until it is on screen (`first_chart`): tell
+  // the server once the graph is drawn and the frame with it painted.
+  live.reportDrawn = (token) => {
+    const report = () => {
+      const url = new URL(DRAWN, window.location.href);
+      url.search = new URLSearchParams({ t: token }).toString();
+      fetch(url, { cache: "no-store" }).catch(() => {});
+    };
+    const check = () => {
+      if (graph() && graph().querySelector(".main-svg")) {
+        requestAnimationFrame(() => setTimeout(report, 0));
+        return true;
+      }
+      return false;
+    };
+    if (check()) return;
+    const observer = new MutationObserver(() => {
+      if (check()) observer.disconnect();
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
   };
   // A frame over HTTP (`frame_route`): no Streamlit run. Answers may come back out of order;
   // only one newer than the last drawn is drawn. Any failure sends this drag's frames through
@@ -178,7 +203,8 @@ _component = st.components.v2.component(
     "lrviz.live_drag",
     js=_JS.replace("TIMEOUT", str(ACK_TIMEOUT_MS))
     .replace("IN_FLIGHT", str(IN_FLIGHT))
-    .replace("ROUTE", json.dumps(frame_route.PATH.lstrip("/"))),
+    .replace("ROUTE", json.dumps(frame_route.PATH.lstrip("/")))
+    .replace("DRAWN", json.dumps(first_chart.PATH.lstrip("/"))),
     isolate_styles=False,
 )
 
@@ -224,6 +250,8 @@ def follower(
     chart_key: str,
     figure: str | None = None,
     token: str | None = None,
+    *,
+    report_drawn: bool = False,
 ) -> None:
     """Mount the component (no visible part): it sends the frames of the editor's sliders and
     draws the chart of each frame.
@@ -235,7 +263,8 @@ def follower(
     outside [A-Za-z0-9_-] as `-`). `figure` is the frame's chart as Plotly JSON, drawn into the
     chart with widget key `chart_key`; None on a run that is no frame. `token` is the session's
     for frames over HTTP (`frame_route`), which need no run; None sends them through the
-    websocket.
+    websocket. `report_drawn`: once the chart is drawn and painted, tell the server so under
+    `token` (`first_chart`, a new page's first run waits for it).
     """
     prefix, suffix = followed
     _component(
@@ -247,6 +276,7 @@ def follower(
             "chart": css_class(chart_key),
             "figure": figure,
             "token": token,
+            "reportDrawn": report_drawn,
         },
         on_frame_change=on_frame,
         height=0,

@@ -26,7 +26,7 @@ from lrviz.errors import Phrase
 from lrviz.i18n import pick_language, t
 from lrviz.keras_import import Imported, read_keras
 from lrviz.limits import MAX_CONFIGS, MAX_STEPS
-from lrviz.page import derived, frame_route, live_drag, resync
+from lrviz.page import derived, first_chart, frame_route, live_drag, resync
 from lrviz.share import LinkTooLong, decode_state, encode_state
 
 # Session keys that are no widget's.
@@ -46,6 +46,7 @@ LIVE_FRAME = "live_frame"  # the frame that reran the follower, until that run t
 LIVE_ACK = "live_ack"  # the number of the last frame taken
 LIVE_SLIDERS = "live_sliders"  # slider element class -> (configuration id, parameter, options)
 LIVE_TOKEN = "live_token"  # the session's token for frames over HTTP (`frame_route`)
+FIRST_CHART = "first_chart"  # this first run waits for the browser's first chart (`first_chart`)
 DRAWN_ENTRIES = "drawn_entries"  # the configurations as the page's last whole run drew them
 CHART_SELECTED = "chart_selected"  # a drag on the chart changed the range shown
 
@@ -149,6 +150,7 @@ def run(page: Callable[[], None]) -> None:
             resync.after_first_run(RESYNC_KEY, get_script_run_ctx().session_id)
     finally:
         st.session_state[FULL_RUN] = False
+        st.session_state.pop(FIRST_CHART, None)
         st.session_state.pop(RESTORING, None)  # a first run cut short restores nothing later
 
 
@@ -351,6 +353,24 @@ def publish_live() -> None:
     token = live_token()
     if token is not None:
         frame_route.publish(token, studio(), st.session_state.get(LIVE_SLIDERS, {}))
+
+
+def chart_first() -> bool:
+    """Whether this run pauses after the chart until the browser has drawn it (`first_chart`):
+    a session's first whole run, in a browser, served by `server.py`."""
+    if not (st.session_state.get(FULL_RUN) and st.session_state.get(RESYNC)):
+        return False
+    token = live_token()
+    browser = "Mozilla/" in (st.context.headers.get("User-Agent") or "")
+    if token is None or not browser or not first_chart.expect(token):
+        return False
+    st.session_state[FIRST_CHART] = True
+    return True
+
+
+def reports_first_chart() -> bool:
+    """Whether the follower mounted in this run reports the first chart drawn."""
+    return bool(st.session_state.get(FIRST_CHART))
 
 
 def live_ack() -> int | None:
