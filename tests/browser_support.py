@@ -154,9 +154,17 @@ def chart_paths(page) -> list[str]:
     return page.eval_on_selector_all(CHART_LINE, "paths => paths.map(p => p.getAttribute('d'))")
 
 
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.dataset.testScriptState === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
 def wait_until_settled(page, timeout: float = 15_000) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    """Wait until Streamlit has finished the current run and drawn all of it: the run is over,
+    its status widget gone, and no element still waits for its code (Streamlit shows a skeleton
+    until a widget's lazy-loaded chunk has run; on a loaded machine, after the run's end)."""
     page.wait_for_timeout(150)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
