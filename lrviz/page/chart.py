@@ -67,7 +67,7 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
         frames()
     token = session.live_token()
-    if chart_first and token is not None:
+    if chart_first and token is not None:  # a new page: the rest waits until the chart is drawn
         first_chart.wait(token)
     else:
         time.sleep(CHART_LEAD_S)

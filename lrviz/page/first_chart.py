@@ -60,7 +60,7 @@ def wait(token: str, seconds: float = WAIT_S) -> bool:
 
 
 def drawn_endpoint(request: Request) -> Response:
-    """GET handler: the page of `t` has drawn its first chart (204), or nothing waits for it (404)."""
+    """GET handler: the page of `t` has drawn its first chart (204), or nothing waits (404)."""
     token = request.query_params.get("t", "")
     with _lock:
         event = _waiting.get(token)

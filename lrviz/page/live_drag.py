@@ -12,10 +12,17 @@ schedule arithmetic and the chart element itself is left alone. Streamlit gives 
 data a new element, which the browser builds from scratch (`Plotly.newPlot` and its React
 wrappers): drawing a frame into the graph that is there costs the browser about a third less.
 
-Frames are paced by the page, which acknowledges each frame's number with the chart it drew: at
-most `IN_FLIGHT` frames are unacknowledged, so the server computes the next frame while the
-browser draws the previous one (Streamlit queues a fragment's rerun behind the run in progress
-instead of interrupting it), and a slow machine draws fewer frames instead of queueing them up.
+Served by `server.py`, the component fetches each frame's chart from `frame_route` over HTTP
+instead: no Streamlit run at all, which is most of what a frame cost the browser (a run, even a
+fragment's, re-renders the whole page at its start and its end). At most `IN_FLIGHT` fetches are
+open; an answer older than the last one drawn is dropped; any failure (404 from a server or
+replica without the session) sends the rest of that drag through the websocket, as below.
+
+Over the websocket, frames are paced by the page, which acknowledges each frame's number with
+the chart it drew: at most `IN_FLIGHT` frames are unacknowledged, so the server computes the next
+frame while the browser draws the previous one (Streamlit queues a fragment's rerun behind the
+run in progress instead of interrupting it), and a slow machine draws fewer frames instead of
+queueing them up.
 On release the component stops drawing, Streamlit's slider sends the final value, and the whole
 page runs with it, chart element included. If that chart is the one from before the drag (the
 slider came back to where it started), the component puts back what it showed before the drag.
