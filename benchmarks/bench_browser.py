@@ -689,7 +689,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"Viewport {VIEWPORT['width']} x {VIEWPORT['height']}; {args.values} presses per app, "
         "each to a value new in the session; latency from keydown to the curves' `d` changing "
-        "(in-page `performance.now()`); cold page: fresh context, `goto` -> first curve.\n"
+        "(in-page `performance.now()`); cold page: fresh context, `goto` -> first curve painted.\n"
     )
     print(table(results))
     print("\n### Where the time goes (medians over the presses)\n")
