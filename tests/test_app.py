@@ -904,3 +904,32 @@ def test_without_the_frame_route_a_session_publishes_nothing(monkeypatch):
     monkeypatch.setattr(frame_route, "_draw", None)
     at = run()
     assert LIVE_TOKEN not in at.session_state
+
+
+def test_a_first_run_in_a_browser_waits_for_its_chart_under_a_name_of_its_own(monkeypatch):
+    from lrviz.page import chart, first_chart, frame_route, session
+
+    waits: list[str] = []
+    monkeypatch.setattr(frame_route, "_snapshots", type(frame_route._snapshots)())
+    monkeypatch.setattr(frame_route, "_draw", chart.frame_json)
+    monkeypatch.setattr(first_chart, "_waiting", {})
+    monkeypatch.setattr(first_chart, "wait", lambda name, seconds=0: waits.append(name) or True)
+    monkeypatch.setattr(session, "in_browser", lambda: True)
+    at = run()
+    assert len(waits) == 1 and waits[0] in first_chart._waiting
+    assert session.FIRST_CHART not in at.session_state  # the run's report is over with it
+    rerun(at)
+    assert len(waits) == 1  # later runs do not wait
+    at.session_state[session.RESYNC] = True  # as after a first run that a press cut short
+    rerun(at)
+    assert len(waits) == 2 and waits[1] != waits[0]
+
+
+def test_a_first_run_without_a_browser_does_not_wait(monkeypatch):
+    from lrviz.page import chart, first_chart, frame_route
+
+    waits: list[str] = []
+    monkeypatch.setattr(frame_route, "_draw", chart.frame_json)
+    monkeypatch.setattr(first_chart, "wait", lambda name, seconds=0: waits.append(name) or True)
+    run()
+    assert waits == []

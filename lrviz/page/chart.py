@@ -62,13 +62,12 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
         st.rerun(scope="app")
     session.redraw_if_released()
     curves = chart(session.studio(), horizon, first, last)
-    chart_first = bool(curves) and session.chart_first()
+    waiting = session.chart_first() if curves else None
     with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
         double_click.listener(session.SHOW_ALL_KEY, session.CHART, session.on_chart_show_all)
         frames()
-    token = session.live_token()
-    if chart_first and token is not None:  # a new page: the rest waits until the chart is drawn
-        first_chart.wait(token)
+    if waiting is not None:  # a new page: the rest waits until the chart is drawn
+        first_chart.wait(waiting)
     else:
         time.sleep(CHART_LEAD_S)
     return curves
@@ -93,7 +92,7 @@ def frames() -> None:
         session.CHART,
         figure,
         session.live_token(),
-        report_drawn=session.reports_first_chart(),
+        report_drawn=session.first_chart_report(),
     )
 
 

@@ -5,8 +5,10 @@ only when a chart element arrives, and render the ~100 other elements of the pag
 run they arrive together, the browser renders them all first, and the chart shows when the whole
 page does. Served by `server.py`, a session's first run in a browser instead pauses after the
 chart (`wait`), until the live-drag follower, mounted just below it, reports that the chart is
-drawn and painted (GET `_lrviz/drawn?t=<token>`) or `WAIT_S` pass; then the run goes on with the
-rest of the page. The chart comes first and the page is complete about as soon as before.
+drawn and painted (GET `_lrviz/drawn?t=<name>`, a random name of that run's own) or `WAIT_S`
+pass; then the run goes on with the rest of the page. The chart comes first and the page is
+complete about as soon as before. A first run cut short (a press while it ran) leaves the next
+whole run to be the first; it waits under a name of its own, which the page reports in turn.
 
 Nothing waits elsewhere: not in later runs, not without a browser (AppTest, a websocket client
 such as the load generator), not under `streamlit run app.py` (no such route).

@@ -57,9 +57,9 @@ export default function (component) {
     live.token = data.token;
     live.noRoute = !data.token;
   }
-  if (data.reportDrawn && data.token && live.reported !== data.token) {
-    live.reported = data.token;
-    live.reportDrawn(data.token);
+  if (data.reportDrawn && live.reported !== data.reportDrawn) {
+    live.reported = data.reportDrawn;
+    live.reportDrawn(data.reportDrawn);
   }
   if (data.figure) live.draw(data.figure);
   else live.settle();
@@ -120,10 +120,10 @@ function follow(prefix, suffix) {
   };
   // A new page's first run waits after the chart until it is on screen (`first_chart`): tell
   // the server once the graph is drawn and the frame with it painted.
-  live.reportDrawn = (token) => {
+  live.reportDrawn = (name) => {
     const report = () => {
       const url = new URL(DRAWN, window.location.href);
-      url.search = new URLSearchParams({ t: token }).toString();
+      url.search = new URLSearchParams({ t: name }).toString();
       fetch(url, { cache: "no-store" }).catch(() => {});
     };
     const check = () => {
@@ -258,7 +258,7 @@ def follower(
     figure: str | None = None,
     token: str | None = None,
     *,
-    report_drawn: bool = False,
+    report_drawn: str | None = None,
 ) -> None:
     """Mount the component (no visible part): it sends the frames of the editor's sliders and
     draws the chart of each frame.
@@ -271,7 +271,7 @@ def follower(
     chart with widget key `chart_key`; None on a run that is no frame. `token` is the session's
     for frames over HTTP (`frame_route`), which need no run; None sends them through the
     websocket. `report_drawn`: once the chart is drawn and painted, tell the server so under
-    `token` (`first_chart`, a new page's first run waits for it).
+    this name (`first_chart`: a new page's first run waits for it); None on other runs.
     """
     prefix, suffix = followed
     _component(

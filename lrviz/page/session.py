@@ -355,22 +355,31 @@ def publish_live() -> None:
         frame_route.publish(token, studio(), st.session_state.get(LIVE_SLIDERS, {}))
 
 
-def chart_first() -> bool:
-    """Whether this run pauses after the chart until the browser has drawn it (`first_chart`):
-    a session's first whole run, in a browser, served by `server.py`."""
+def chart_first() -> str | None:
+    """The name under which the browser reports the chart drawn, when this run pauses after the
+    chart until then (`first_chart`): a session's first whole run (or a later one, if the first
+    was cut short), in a browser, served by `server.py`. Else None."""
     if not (st.session_state.get(FULL_RUN) and st.session_state.get(RESYNC)):
-        return False
-    token = live_token()
-    browser = "Mozilla/" in (st.context.headers.get("User-Agent") or "")
-    if token is None or not browser or not first_chart.expect(token):
-        return False
-    st.session_state[FIRST_CHART] = True
-    return True
+        return None
+    if live_token() is None or not in_browser():
+        return None
+    # A name of this run's own: the page reports once for each run that waits.
+    waiting = frame_route.new_token()
+    if not first_chart.expect(waiting):
+        return None
+    st.session_state[FIRST_CHART] = waiting
+    return waiting
 
 
-def reports_first_chart() -> bool:
-    """Whether the follower mounted in this run reports the first chart drawn."""
-    return bool(st.session_state.get(FIRST_CHART))
+def in_browser() -> bool:
+    """Whether this session's page is a browser's (every browser's User-Agent says Mozilla/),
+    not a websocket client's such as the load generator's, which would never report a chart."""
+    return "Mozilla/" in (st.context.headers.get("User-Agent") or "")
+
+
+def first_chart_report() -> str | None:
+    """The name under which the follower mounted in this run reports the chart drawn, if any."""
+    return st.session_state.get(FIRST_CHART)
 
 
 def live_ack() -> int | None:
