@@ -14,6 +14,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lrviz.page import chart, first_chart, frame_route
+from lrviz import state as ss
+from lrviz.page import first_chart, frame_route
 
-app = st.App("app.py", routes=[frame_route.route(chart.frame_json), first_chart.route()])
+
+def draw_frame(studio: ss.Studio) -> str | None:
+    """A live-drag frame's chart (`chart.frame_json`). The chart module is imported on the first
+    frame, by when the page has imported it: its caches need Streamlit's runtime, which starts
+    after this module is read."""
+    from lrviz.page import chart
+
+    return chart.frame_json(studio)
+
+
+app = st.App("app.py", routes=[frame_route.route(draw_frame), first_chart.route()])
