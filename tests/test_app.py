@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from markdown_support import read_markdown_table
+from plotly_support import plotly_array as array
 from streamlit.testing.v1 import AppTest
 
 import lrviz
@@ -50,12 +50,6 @@ def studio(at: AppTest) -> ss.Studio:
 def key(at: AppTest, name: str, role: str, entry: ss.OpenConfig | None = None) -> str:
     entry = entry or studio(at).current
     return widget_key(entry.id, name, role)
-
-
-def array(value) -> np.ndarray:
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
-    return np.asarray(value)
 
 
 def step_table(at: AppTest) -> dict[str, list[str]]:

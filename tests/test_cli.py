@@ -3,7 +3,6 @@ errors exit 2."""
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from plotly_support import plotly_array as _array
 
 import lrviz
 from lrviz import figures
@@ -229,13 +229,6 @@ def _plotted(page: str) -> tuple[list[dict], dict, dict]:
         parsed.append(value)
         rest = rest[end:].lstrip().removeprefix(",").lstrip()
     return parsed[0], parsed[1], parsed[2]
-
-
-def _array(value) -> np.ndarray:
-    """A data array as Plotly.py writes it: a list, or base64 `bdata` of a typed array."""
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value)
 
 
 def _curves(data: list[dict]) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
@@ -14,6 +13,7 @@ import plotly.io as pio
 import pytest
 from config_factory import POLY_NAN
 from markdown_support import read_markdown_table
+from plotly_support import plotly_array as array
 
 import lrviz
 from lrviz import figures as fg
@@ -29,13 +29,6 @@ def schedule_of(class_name: str, **changes) -> lrviz.Schedule:
 
 def curve_of(schedule: lrviz.Schedule, stop: int = 20_000, colour: int = 0) -> fg.Curve:
     return fg.make_curve(schedule.name, schedule, colour, stop)
-
-
-def array(value) -> np.ndarray:
-    """A Plotly JSON array: a plain list or Plotly 7's base64 typed array."""
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
-    return np.asarray(value)
 
 
 def sent(fig) -> dict:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pytest
+from plotly_support import plotly_array
 from starlette.requests import Request
 
 import lrviz
@@ -55,15 +56,6 @@ def get(**query: str | int) -> tuple[int, bytes]:
     }
     response = frame_route.frame_endpoint(Request(scope))
     return response.status_code, response.body
-
-
-def plotly_array(value) -> np.ndarray:
-    """A Plotly JSON array: a list, or plotly.py's `{dtype, bdata}` base64 form."""
-    if isinstance(value, dict):
-        import base64
-
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-    return np.asarray(value)
 
 
 def test_a_frame_is_the_engines_exact_curve_of_the_dragged_value(served):
