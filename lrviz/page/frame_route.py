@@ -94,17 +94,18 @@ def snapshot_of(token: str) -> Snapshot | None:
         return _snapshots.get(token)
 
 
-def dragged_studio(snapshot: Snapshot, key: str, index: int) -> ss.Studio | None:
-    """The studio with the slider of element class `key` at option `index` (None: no such slider
-    or option, or a value the configuration refuses)."""
-    target = snapshot.sliders.get(key)
+def dragged_studio(studio: ss.Studio, sliders: Sliders, key: str, index: int) -> ss.Studio | None:
+    """`studio` with the slider of element class `key` at option `index` (None: no such slider or
+    option, or a value the configuration refuses). Frames over HTTP and over the websocket
+    (`session.live_studio`) both take their studio from here."""
+    target = sliders.get(key)
     if target is None:
         return None
     entry_id, name, grid = target
     if not 0 <= index < len(grid):
         return None
     try:
-        return ss.set_params(snapshot.studio, entry_id, **{name: grid[index]})
+        return ss.set_params(studio, entry_id, **{name: grid[index]})
     except (ConfigError, KeyError):
         return None
 
@@ -112,7 +113,9 @@ def dragged_studio(snapshot: Snapshot, key: str, index: int) -> ss.Studio | None
 def frame_json(token: str, key: str, index: int) -> str | None:
     """The chart of one frame as Plotly JSON, or None when the route cannot draw it."""
     snapshot = snapshot_of(token)
-    current = None if snapshot is None else dragged_studio(snapshot, key, index)
+    current = (
+        None if snapshot is None else dragged_studio(snapshot.studio, snapshot.sliders, key, index)
+    )
     return None if current is None or _draw is None else _draw(current)
 
 

@@ -397,14 +397,11 @@ def live_studio() -> ss.Studio:
     if frame is None:
         return studio()
     st.session_state[LIVE_ACK] = frame.seq
-    target = st.session_state.get(LIVE_SLIDERS, {}).get(frame.key)
-    if st.session_state.get(FULL_RUN) or target is None or frame.index >= len(target[2]):
+    if st.session_state.get(FULL_RUN):
         return studio()
-    entry_id, name, grid = target
-    try:
-        return ss.set_params(studio(), entry_id, **{name: grid[frame.index]})
-    except (ConfigError, KeyError):
-        return studio()
+    sliders = st.session_state.get(LIVE_SLIDERS, {})
+    dragged = frame_route.dragged_studio(studio(), sliders, frame.key, frame.index)
+    return studio() if dragged is None else dragged
 
 
 def redraw_if_released() -> None:
