@@ -61,6 +61,8 @@ def live_chart(horizon: int, first: int, last: int) -> list[fg.Curve]:
     if session.take_chart_selected():
         st.rerun(scope="app")
     session.redraw_if_released()
+    if not st.session_state.get(session.FULL_RUN):
+        session.publish_live()  # this fragment's run (zoom, view options) changed what frames show
     curves = chart(session.studio(), horizon, first, last)
     waiting = session.chart_first() if curves else None
     with st.container(gap=None):  # the chart's two invisible listeners take one gap, not two
@@ -80,8 +82,6 @@ def frames() -> None:
     session.redraw_if_released()
     current = session.live_studio()
     figure = None
-    if not st.session_state.get(session.FULL_RUN):
-        session.publish_live()  # a fragment's run (zoom, view options) changed what frames show
     if current is not session.studio():
         figure = frame_json(current)
     live_drag.follower(
