@@ -78,6 +78,26 @@ def test_a_frame_is_the_engines_exact_curve_of_the_dragged_value(served):
     assert served.snapshot_of("token-a").studio is studio
 
 
+@pytest.mark.oracle
+def test_a_frame_is_what_real_keras_computes_for_the_dragged_value(served):
+    from keras_oracle import keras_values
+
+    studio = ss.starter_studio()
+    grid = sliders(studio)
+    served.publish("token-k", studio, grid)
+    index = 11
+    status, body = get(t="token-k", k=DECAY, i=index)
+
+    assert status == 200
+    curve = next(t for t in json.loads(body)["data"] if t.get("name") == studio.entries[0].name)
+    steps = plotly_array(curve["x"]).astype(np.int64)
+    config = json.loads(json.dumps(studio.entries[0].config))
+    config["config"]["decay_steps"] = grid[DECAY][2][index]
+    assert config != studio.entries[0].config  # the dragged value, not the page's
+    expected = keras_values(config, steps).astype(np.float32)
+    np.testing.assert_array_equal(plotly_array(curve["y"]).astype(np.float32), expected)
+
+
 def test_a_frame_is_what_the_page_would_draw_of_that_studio(served):
     studio = ss.starter_studio(ss.View(lang="zh-TW"))
     grid = sliders(studio)
